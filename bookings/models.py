@@ -1,0 +1,136 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from core.models import TimeStampedModel
+from core.state import transition
+
+
+class Booking(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting payment"
+        CONFIRMED = "confirmed", "Confirmed"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    class PaymentStatus(models.TextChoices):
+        UNPAID = "unpaid", "Unpaid"
+        PENDING = "pending", "Payment in progress"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Payment failed"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+        REFUNDED = "refunded", "Refunded"
+
+    STATUS_TRANSITIONS = {
+        Status.PENDING: {Status.CONFIRMED, Status.CANCELLED, Status.EXPIRED},
+        Status.CONFIRMED: {Status.COMPLETED, Status.CANCELLED},
+        # A payment that lands after the hold expired still confirms the session: the money is
+        # real and the slot-holding rules let nobody else take it while payment was in progress.
+        Status.EXPIRED: {Status.CONFIRMED},
+    }
+    PAYMENT_TRANSITIONS = {
+        PaymentStatus.UNPAID: {PaymentStatus.PENDING, PaymentStatus.PAID},
+        PaymentStatus.PENDING: {PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.UNPAID},
+        PaymentStatus.FAILED: {PaymentStatus.PENDING, PaymentStatus.PAID, PaymentStatus.UNPAID},
+        PaymentStatus.PAID: {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED},
+        PaymentStatus.PARTIALLY_REFUNDED: {PaymentStatus.REFUNDED},
+    }
+    ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.COMPLETED)
+
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
+    )
+    trainer = models.ForeignKey(
+        "trainers.TrainerProfile", on_delete=models.PROTECT, related_name="bookings"
+    )
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    # rate x duration, fixed when the booking is made (integer minor units of `currency`).
+    price = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    payment_status = models.CharField(
+        max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    # An unpaid booking holds its slot until this moment (BOOKING_HOLD_MINUTES after creation).
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancellation_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-start_time", "-id"]
+        indexes = [
+            # Overlap checks and slot computation: a trainer's bookings by time.
+            models.Index(fields=["trainer", "start_time"], name="booking_trainer_start"),
+            models.Index(fields=["client", "start_time"], name="booking_client_start"),
+            # expire_stale_bookings scans pending holds by expiry.
+            models.Index(fields=["status", "hold_expires_at"], name="booking_status_hold"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="booking_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="booking_price_non_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Booking {self.pk} {self.start_time:%Y-%m-%d %H:%M} ({self.status})"
+
+    # --- state machine ---------------------------------------------------------------------
+    def set_status(self, target: str) -> bool:
+        return transition(self, "status", target, self.STATUS_TRANSITIONS)
+
+    def set_payment_status(self, target: str) -> bool:
+        return transition(self, "payment_status", target, self.PAYMENT_TRANSITIONS)
+
+    # The seed's helpers, each one move through the tables above. Callers save.
+    def mark_payment_pending(self) -> bool:
+        return self.set_payment_status(self.PaymentStatus.PENDING)
+
+    def mark_paid(self) -> bool:
+        changed = self.set_payment_status(self.PaymentStatus.PAID)
+        if self.status in (self.Status.PENDING, self.Status.EXPIRED):
+            self.set_status(self.Status.CONFIRMED)
+            self.hold_expires_at = None
+        return changed
+
+    def mark_payment_failed(self) -> bool:
+        return self.set_payment_status(self.PaymentStatus.FAILED)
+
+    def mark_refunded(self, *, partial: bool = False) -> bool:
+        target = self.PaymentStatus.PARTIALLY_REFUNDED if partial else self.PaymentStatus.REFUNDED
+        return self.set_payment_status(target)
+
+    def is_paid(self) -> bool:
+        return self.payment_status in (
+            self.PaymentStatus.PAID,
+            self.PaymentStatus.PARTIALLY_REFUNDED,
+        )
+
+    def requires_payment(self) -> bool:
+        return self.status == self.Status.PENDING and self.payment_status in (
+            self.PaymentStatus.UNPAID,
+            self.PaymentStatus.PENDING,
+            self.PaymentStatus.FAILED,
+        )
+
+    def is_hold_stale(self, now=None) -> bool:
+        """An unpaid hold past its expiry no longer blocks the slot (even before the task runs).
+
+        Starting a payment renews the hold, so a client who is typing a card number keeps it;
+        an abandoned payment does not hold the slot forever.
+        """
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PENDING
+            and self.hold_expires_at is not None
+            and self.hold_expires_at <= now
+        )

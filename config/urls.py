@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.api import json_404, json_500
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/", include("accounts.urls")),
+    path("api/v1/trainers/", include("trainers.urls")),
+    path("api/v1/bookings/", include("bookings.urls")),
+    path("api/v1/payments/", include("payments.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler404 = json_404
+handler500 = json_500

@@ -1,0 +1,54 @@
+import pytest
+from rest_framework.test import APIClient
+
+from core.tests.factories import AdminFactory, ClientFactory, TrainerProfileFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The login throttle and other counters live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client; `api.force_authenticate(user)` to act as someone."""
+    return APIClient()
+
+
+@pytest.fixture
+def as_user(api):
+    """as_user(user) -> an APIClient authenticated as that user (JWT is tested in accounts)."""
+
+    def login(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def client_user(db):
+    return ClientFactory()
+
+
+@pytest.fixture
+def outsider(db):
+    """A client with no relation to the objects under test: must get 404 for them."""
+    return ClientFactory(email="outsider@example.com")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def trainer(db):
+    """A TrainerProfile (75.00/h usd, UTC, available all week)."""
+    return TrainerProfileFactory()

@@ -1,0 +1,95 @@
+"""One error shape for the whole API: {"error": "<message>"} plus "fields" for validation."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
+class PaymentRequired(exceptions.APIException):
+    """A card decline: the message is the processor's, safe to show the cardholder."""
+
+    status_code = status.HTTP_402_PAYMENT_REQUIRED
+    default_detail = "Your card was declined."
+    default_code = "card_declined"
+
+
+class BadGateway(exceptions.APIException):
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_detail = "Payment processing error."
+    default_code = "bad_gateway"
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else "Invalid input."
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            message = _first_message(value)
+            return message if key in ("non_field_errors", "detail") else f"{key}: {message}"
+        return "Invalid input."
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real bug: Django's handler500 answers (JSON) and logs it
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = {"error": _first_message(detail), "fields": detail}
+    elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        body = {"error": "Authentication credentials were not provided or are invalid."}
+        if isinstance(exc, exceptions.AuthenticationFailed):
+            body["error"] = _first_message(exc.detail)
+    else:
+        body = {"error": _first_message(exc.detail)}
+    response.data = body
+    return response
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_404(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"error": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_500(request):
+    if _wants_json(request):
+        return JsonResponse({"error": "Internal server error."}, status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+__all__ = [
+    "BadGateway",
+    "Conflict",
+    "Http404",
+    "PaymentRequired",
+    "PermissionDenied",
+    "Response",
+    "exception_handler",
+]

@@ -1,0 +1,209 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from core.models import TimeStampedModel
+from core.money import percentage_of
+from core.state import transition
+
+
+def default_fee_percentage() -> Decimal:
+    return settings.PLATFORM_FEE_PERCENT
+
+
+class Payment(TimeStampedModel):
+    """One attempt to collect a booking's price through one Stripe PaymentIntent.
+
+    Money is integer minor units of `currency`. `platform_fee_amount + trainer_payout_amount ==
+    amount` and `0 <= refund_amount <= amount` are database constraints. `refund_amount` and
+    `refunded_at` are derived from the Refund rows (see payments.services) and never set by hand.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        REQUIRES_ACTION = "requires_action", "Requires action"
+        PROCESSING = "processing", "Processing"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+        REFUNDED = "refunded", "Refunded"
+        DISPUTED = "disputed", "Disputed"
+
+    S = Status
+    # A state only moves forward: a late or replayed event can never undo a later truth (a
+    # payment_failed arriving after succeeded is not in this table, so it is ignored).
+    TRANSITIONS = {
+        S.PENDING: {S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED},
+        S.REQUIRES_ACTION: {S.PENDING, S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED},
+        S.PROCESSING: {S.SUCCEEDED, S.FAILED, S.CANCELED, S.REQUIRES_ACTION},
+        # After a decline the same intent can be confirmed again with another card.
+        S.FAILED: {S.PENDING, S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.CANCELED},
+        S.SUCCEEDED: {S.PARTIALLY_REFUNDED, S.REFUNDED, S.DISPUTED},
+        S.PARTIALLY_REFUNDED: {S.REFUNDED, S.DISPUTED},
+        # A dispute won puts the payment back where the refunds leave it; lost stays disputed.
+        S.DISPUTED: {S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED},
+    }
+    OPEN_STATUSES = (S.PENDING, S.REQUIRES_ACTION, S.PROCESSING, S.FAILED)
+    COLLECTED_STATUSES = (S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.DISPUTED)
+
+    booking = models.ForeignKey(
+        "bookings.Booking", on_delete=models.PROTECT, related_name="payments"
+    )
+    stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    stripe_charge_id = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_client_secret = models.CharField(max_length=255, blank=True)
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+
+    platform_fee_percentage = models.DecimalField(
+        max_digits=5, decimal_places=2, default=default_fee_percentage
+    )
+    platform_fee_amount = models.PositiveIntegerField()
+    trainer_payout_amount = models.PositiveIntegerField()
+
+    refund_amount = models.PositiveIntegerField(default=0)
+    refund_reason = models.TextField(blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    payment_method_type = models.CharField(max_length=50, blank=True)
+    card_brand = models.CharField(max_length=30, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+
+    failure_code = models.CharField(max_length=100, blank=True)
+    failure_message = models.TextField(blank=True)
+    receipt_url = models.URLField(max_length=500, blank=True)
+
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    dispute_id = models.CharField(max_length=255, blank=True)
+    dispute_status = models.CharField(max_length=50, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="payment_status_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(platform_fee_amount__gte=0)
+                & Q(trainer_payout_amount__gte=0)
+                & Q(amount=F("platform_fee_amount") + F("trainer_payout_amount")),
+                name="payment_fee_plus_payout_is_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(refund_amount__gte=0) & Q(refund_amount__lte=F("amount")),
+                name="payment_refund_within_amount",
+            ),
+            # One live payment per booking; a canceled one may be followed by a new one.
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=~Q(status="canceled"),
+                name="payment_one_live_per_booking",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Payment {self.pk} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        self.calculate_fees()
+        super().save(*args, **kwargs)
+
+    def calculate_fees(self) -> None:
+        self.platform_fee_amount = percentage_of(self.amount, self.platform_fee_percentage)
+        self.trainer_payout_amount = self.amount - self.platform_fee_amount
+
+    # --- state machine (the seed's helpers). Callers hold a lock on the row and save. -------
+    def set_status(self, target: str) -> bool:
+        return transition(self, "status", target, self.TRANSITIONS)
+
+    def can_move_to(self, target: str) -> bool:
+        return self.status == target or target in self.TRANSITIONS.get(self.status, set())
+
+    def mark_succeeded(self) -> bool:
+        return self.set_status(self.Status.SUCCEEDED)
+
+    def mark_failed(self, *, code: str = "", message: str = "") -> bool:
+        changed = self.set_status(self.Status.FAILED)
+        self.failure_code, self.failure_message = code[:100], message
+        return changed
+
+    def is_refundable(self) -> bool:
+        return (
+            self.status in (self.Status.SUCCEEDED, self.Status.PARTIALLY_REFUNDED)
+            and self.get_refundable_amount() > 0
+        )
+
+    def get_refundable_amount(self) -> int:
+        """What may still be refunded: the amount less every refund not known to have failed.
+
+        Pending refunds count, so two refunds racing each other can never together exceed the
+        amount (the refund service reserves a row under a lock before calling Stripe).
+        """
+        reserved = self.refunds.exclude(status=Refund.Status.FAILED).aggregate(
+            total=models.Sum("amount")
+        )["total"]
+        return self.amount - (reserved or 0)
+
+
+class Refund(TimeStampedModel):
+    """Every refund is its own row, asked for by us or made in the Stripe Dashboard."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    class Source(models.TextChoices):
+        API = "api", "FitConnect API"
+        CANCELLATION = "cancellation", "Booking cancellation"
+        DASHBOARD = "dashboard", "Stripe Dashboard"
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(blank=True)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.API)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    failure_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"Refund {self.pk} of payment {self.payment_id} ({self.status})"
+
+
+class WebhookEvent(models.Model):
+    """Every verified Stripe delivery, stored before it is applied; the event id is unique."""
+
+    stripe_event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    api_version = models.CharField(max_length=32, blank=True)
+    livemode = models.BooleanField(default=False)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["processed_at", "received_at"], name="webhook_processed")]
+
+    def __str__(self):
+        return f"{self.type} {self.stripe_event_id}"
