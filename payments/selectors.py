@@ -1,0 +1,37 @@
+from django.db.models import QuerySet
+
+from bookings.models import Booking
+from bookings.policy import CancellationQuote, cancellation_quote
+from payments.models import Payment
+
+
+def payment_live_for_booking(booking: Booking) -> Payment | None:
+    """The booking's payment that is not canceled (at most one: a database constraint)."""
+    return booking.payments.exclude(status=Payment.Status.CANCELED).first()
+
+
+def booking_cancellation_preview(*, booking: Booking, actor, now=None) -> CancellationQuote:
+    """The refund `actor` would get by cancelling now (shown before they decide)."""
+    payment = payment_live_for_booking(booking)
+    collected = payment is not None and payment.status in (
+        Payment.Status.SUCCEEDED,
+        Payment.Status.PARTIALLY_REFUNDED,
+    )
+    return cancellation_quote(
+        booking=booking,
+        actor=actor,
+        paid_amount=payment.amount if collected else 0,
+        platform_fee_amount=payment.platform_fee_amount if collected else 0,
+        refundable_amount=(payment.amount - payment.refund_amount) if collected else 0,
+        now=now,
+    )
+
+
+def payment_list_for(user) -> QuerySet[Payment]:
+    """Clients see what they paid, trainers what they received, admins everything."""
+    qs = Payment.objects.select_related("booking__client", "booking__trainer__user")
+    if user.is_staff:
+        return qs
+    if user.is_trainer:
+        return qs.filter(booking__trainer__user=user)
+    return qs.filter(booking__client=user)
