@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "trainers",
     "bookings",
     "payments",
+    "notifications",
+    "analytics",
+    "web",
 ]
 
 MIDDLEWARE = [
