@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/analytics/", include("analytics.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("dashboard/", include("analytics.web_urls")),
     path("", include("web.urls")),
 ]
 
