@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -44,6 +45,7 @@ class RegisterApi(APIView):
                     )
             return super().to_internal_value(data)
 
+    @extend_schema(request=InputSerializer, responses={201: UserOutputSerializer})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -81,6 +83,7 @@ class LogoutApi(APIView):
     class InputSerializer(serializers.Serializer):
         refresh = serializers.CharField()
 
+    @extend_schema(request=InputSerializer, responses={205: None})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -100,5 +103,6 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=UserOutputSerializer)
     def get(self, request):
         return Response(UserOutputSerializer(request.user).data)

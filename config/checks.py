@@ -11,11 +11,16 @@ REQUIRED_IN_PRODUCTION = ["SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SEC
 def check_required_secrets(app_configs, **kwargs):
     if settings.DEBUG:
         return []
+    missing = {
+        "SECRET_KEY": settings.SECRET_KEY_MISSING,
+        "STRIPE_SECRET_KEY": not settings.STRIPE_SECRET_KEY,
+        "STRIPE_WEBHOOK_SECRET": not settings.STRIPE_WEBHOOK_SECRET,
+    }
     return [
         Error(
             f"{name} is not set. Set the {name} environment variable (see .env.example).",
             id=f"fitconnect.E00{i}",
         )
         for i, name in enumerate(REQUIRED_IN_PRODUCTION, start=1)
-        if not getattr(settings, name)
+        if missing[name]
     ]
