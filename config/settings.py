@@ -99,7 +99,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # A file, not :memory:, so threads in the race tests share one database; per process, so two
-    # test runs on one machine never share it.
+    # test runs on one machine never share it. var/ is git-ignored, so a fresh clone lacks it and
+    # SQLite would fail with "unable to open database file".
+    (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
         BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"
     )
