@@ -19,6 +19,7 @@ run: $(STAMP)
 	$(PY) scripts/run.py
 
 test: $(STAMP)
+	PY=$(PY) bash scripts/install_browser_deps.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
