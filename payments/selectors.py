@@ -7,6 +7,10 @@ from payments.models import Payment
 
 def payment_live_for_booking(booking: Booking) -> Payment | None:
     """The booking's payment that is not canceled (at most one: a database constraint)."""
+    # Booking lists prefetch `payments`: reading them here keeps a list at a fixed query count.
+    if "payments" in getattr(booking, "_prefetched_objects_cache", {}):
+        live = [p for p in booking.payments.all() if p.status != Payment.Status.CANCELED]
+        return live[0] if live else None
     return booking.payments.exclude(status=Payment.Status.CANCELED).first()
 
 
