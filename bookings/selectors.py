@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -23,3 +24,26 @@ def booking_blocking_qs(
         start_time__lt=end,
         end_time__gt=start,
     )
+
+
+def booking_list_for(
+    user, *, status: str | None = None, upcoming: bool = False, now: dt.datetime | None = None
+) -> QuerySet[Booking]:
+    """Clients see their own bookings, trainers theirs, admins all.
+
+    Loads what the API shows (people, and payments for the cancellation preview) in a fixed
+    number of queries however many rows there are. Upcoming lists run soonest first.
+    """
+    qs = Booking.objects.select_related("client", "trainer__user").prefetch_related("payments")
+    if not user.is_staff:
+        qs = qs.filter(Q(client=user) | Q(trainer__user=user))
+    if status:
+        qs = qs.filter(status=status)
+    if upcoming:
+        qs = qs.filter(start_time__gte=now or timezone.now()).order_by("start_time", "id")
+    return qs
+
+
+def booking_get_for(user, booking_id: int) -> Booking:
+    """The booking if `user` may see it; Http404 otherwise (a stranger's booking does not exist)."""
+    return get_object_or_404(booking_list_for(user), pk=booking_id)

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from bookings import api
+
+urlpatterns = [
+    path("", api.BookingListCreateApi.as_view(), name="booking-list"),
+    path("<int:booking_id>/", api.BookingDetailApi.as_view(), name="booking-detail"),
+    path("<int:booking_id>/cancel/", api.BookingCancelApi.as_view(), name="booking-cancel"),
+]

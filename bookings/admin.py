@@ -1,0 +1,70 @@
+from django.contrib import admin, messages
+
+from bookings.models import Booking
+from bookings.services import booking_cancel
+from rest_framework.exceptions import APIException
+from core.money import format_amount
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "client",
+        "trainer",
+        "start_time",
+        "status",
+        "payment_status",
+        "price_display",
+    ]
+    list_filter = ["status", "payment_status", ("start_time", admin.DateFieldListFilter)]
+    search_fields = ["client__email", "trainer__user__email"]
+    list_select_related = ["client", "trainer__user"]
+    date_hierarchy = "start_time"
+    raw_id_fields = ["client", "trainer", "cancelled_by"]
+    # Price, currency and both statuses are written only by the services (the state machine, the
+    # payment webhooks): an edit here would let the booking disagree with what Stripe charged.
+    readonly_fields = [
+        "price_display",
+        "currency",
+        "status",
+        "payment_status",
+        "hold_expires_at",
+        "cancelled_at",
+        "cancelled_by",
+        "created_at",
+        "updated_at",
+    ]
+    exclude = ["price"]
+    actions = ["cancel_selected"]
+
+    @admin.display(description="Price", ordering="price")
+    def price_display(self, booking):
+        return f"{format_amount(booking.price, booking.currency)} {booking.currency.upper()}"
+
+    def has_add_permission(self, request):
+        # New bookings go through booking_create (trainer lock, overlap check, server price).
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # A booking id is searchable too (the text fields alone would never match "42").
+        base = queryset
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        term = search_term.strip()
+        if term.isdigit() and len(term) < 19:
+            queryset |= base.filter(pk=int(term))
+        return queryset, may_have_duplicates
+
+    @admin.action(description="Cancel selected bookings (refunds by the cancellation policy)")
+    def cancel_selected(self, request, queryset):
+        done = 0
+        for booking in queryset:
+            try:
+                booking_cancel(booking=booking, actor=request.user, reason="Cancelled by an admin.")
+            except APIException as e:  # already cancelled (409), Stripe down (502)
+                self.message_user(request, f"{booking}: {e.detail}", messages.WARNING)
+            else:
+                done += 1
+        self.message_user(request, f"Cancelled {done} booking(s).")

@@ -1,0 +1,193 @@
+"""Writes on bookings: create (race-proof), cancel, expire stale holds."""
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.models import Booking
+from bookings.selectors import booking_blocking_qs
+from core.api import Conflict
+from core.money import percentage_of
+from trainers.availability import is_within_availability
+from trainers.models import TrainerProfile
+
+logger = logging.getLogger(__name__)
+
+MIN_DURATION_MINUTES = 30
+MAX_DURATION_MINUTES = 180
+DURATION_STEP_MINUTES = 15
+EXPIRE_BATCH_SIZE = 200
+
+
+def booking_price(*, hourly_rate: int, duration_minutes: int) -> int:
+    """rate x duration / 60 in minor units, rounded half-up to the minor unit.
+
+    The rate is whole minor units per hour and durations are quarter hours, so the exact price
+    has at most a quarter of a minor unit (75.01/h for 45 min = 56.2575 -> 56.26). The rounding
+    lives in core.money.percentage_of: the duration as a percentage of an hour.
+    """
+    return percentage_of(hourly_rate, Decimal(duration_minutes) * 100 / 60)
+
+
+def _validate_duration(duration_minutes: int) -> None:
+    if (
+        not MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES
+        or duration_minutes % DURATION_STEP_MINUTES
+    ):
+        raise ValidationError(
+            {
+                "duration_minutes": (
+                    f"Duration must be between {MIN_DURATION_MINUTES} and "
+                    f"{MAX_DURATION_MINUTES} minutes in {DURATION_STEP_MINUTES}-minute steps."
+                )
+            }
+        )
+
+
+def _validate_start(start_time: dt.datetime, now: dt.datetime) -> None:
+    if timezone.is_naive(start_time):
+        raise ValidationError({"start_time": "Start time must include a UTC offset."})
+    notice = settings.BOOKING_MIN_NOTICE_MINUTES
+    if start_time < now + dt.timedelta(minutes=notice):
+        raise ValidationError(
+            {"start_time": f"Sessions must be booked at least {notice} minutes in advance."}
+        )
+    days = settings.BOOKING_MAX_DAYS_AHEAD
+    if start_time > now + dt.timedelta(days=days):
+        raise ValidationError(
+            {"start_time": f"Sessions can be booked at most {days} days in advance."}
+        )
+
+
+def booking_create(
+    *, client, trainer: TrainerProfile, start_time: dt.datetime, duration_minutes: int
+) -> Booking:
+    """Book `trainer` for `client`; the price and the hold come from our database and settings.
+
+    Raises ValidationError (400) naming the rule that failed, Conflict (409) on an overlap.
+    """
+    if not client.is_client:
+        raise ValidationError("Only clients can book sessions.")
+    _validate_duration(duration_minutes)
+    now = timezone.now()
+    _validate_start(start_time, now)
+    end_time = start_time + dt.timedelta(minutes=duration_minutes)
+
+    with transaction.atomic():
+        # Two clients asking for the same slot at once would both see it free and both insert.
+        # Locking the trainer row serializes every booking of this trainer, so the overlap check
+        # and the insert happen as one step. (On SQLite select_for_update is a no-op, but the
+        # IMMEDIATE transaction mode takes the database write lock at BEGIN, which serializes
+        # the same block.) The locked row is also the fresh truth for accepting_bookings.
+        trainer = (
+            TrainerProfile.objects.select_for_update()
+            .select_related("user")
+            .prefetch_related("availability")
+            .get(pk=trainer.pk)
+        )
+        if not trainer.accepting_bookings:
+            raise ValidationError({"trainer_id": "This trainer is not accepting bookings."})
+        if not is_within_availability(trainer, start_time, end_time):
+            raise ValidationError(
+                {"start_time": "The session is outside the trainer's availability."}
+            )
+        if booking_blocking_qs(trainer=trainer, start=start_time, end=end_time, now=now).exists():
+            raise Conflict("The trainer already has a booking at this time.")
+        return Booking.objects.create(
+            client=client,
+            trainer=trainer,
+            start_time=start_time,
+            end_time=end_time,
+            duration_minutes=duration_minutes,
+            price=booking_price(hourly_rate=trainer.hourly_rate, duration_minutes=duration_minutes),
+            currency=trainer.currency,
+            status=Booking.Status.PENDING,
+            payment_status=Booking.PaymentStatus.UNPAID,
+            hold_expires_at=now + dt.timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+        )
+
+
+def booking_cancel(*, booking: Booking, actor, reason: str = ""):
+    """Cancel `booking` on behalf of `actor` (its client, its trainer or an admin; the caller
+    has checked that), then settle the money. Returns (booking, Refund or None).
+
+    Already cancelled, expired or completed: Conflict (409), nothing changes.
+    """
+    from payments.services import payment_settle_cancellation
+
+    with transaction.atomic():
+        # A cancel racing a payment webhook or the expiry task: whoever locks first wins, the
+        # other sees the new status.
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.status not in (Booking.Status.PENDING, Booking.Status.CONFIRMED):
+            raise Conflict(f"This booking is {locked.status} and can no longer be cancelled.")
+        locked.set_status(Booking.Status.CANCELLED)
+        locked.cancelled_at = timezone.now()
+        locked.cancelled_by = actor
+        locked.cancellation_reason = reason
+        locked.hold_expires_at = None
+        locked.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "cancelled_by",
+                "cancellation_reason",
+                "hold_expires_at",
+                "updated_at",
+            ]
+        )
+    # After commit and outside the lock: settling may call Stripe, which can take seconds. The
+    # cancellation stands even if Stripe fails (the settle is retried from the payment side).
+    refund = payment_settle_cancellation(booking=locked, actor=actor, reason=reason)
+    locked.refresh_from_db()
+    return locked, refund
+
+
+def booking_expire_stale(now: dt.datetime | None = None) -> int:
+    """Pending bookings whose hold has passed become expired; returns how many.
+
+    Works in batches, each its own short transaction, so a big backlog never holds locks long.
+    Rows are locked (skip_locked: a booking being paid or cancelled right now is left for the
+    next run) and re-checked before the move, so a payment that confirmed the booking a moment
+    ago is never undone. Open payments of expired bookings are then settled one by one, outside
+    the lock; a Stripe failure is logged and does not stop the batch.
+    """
+    from payments.models import Payment
+    from payments.services import payment_settle_cancellation
+
+    now = now or timezone.now()
+    total = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Booking.objects.select_for_update(skip_locked=True)
+                .filter(status=Booking.Status.PENDING, hold_expires_at__lte=now)
+                .order_by("hold_expires_at", "id")[:EXPIRE_BATCH_SIZE]
+            )
+            expired = []
+            for booking in batch:
+                if booking.is_hold_stale(now) and booking.set_status(Booking.Status.EXPIRED):
+                    booking.save(update_fields=["status", "updated_at"])
+                    expired.append(booking)
+        if not expired:
+            return total
+        total += len(expired)
+        with_open_payment = set(
+            Payment.objects.filter(
+                booking__in=expired, status__in=Payment.OPEN_STATUSES
+            ).values_list("booking_id", flat=True)
+        )
+        for booking in expired:
+            if booking.pk not in with_open_payment:
+                continue
+            try:
+                payment_settle_cancellation(
+                    booking=booking, actor=None, reason="The hold expired before payment."
+                )
+            except Exception:
+                logger.exception("Could not settle the open payment of expired %s", booking)
