@@ -102,6 +102,15 @@ def free_slots(
     if not trainer.accepting_bookings or duration_minutes <= 0:
         return []
     now = now or timezone.now()
+    # Days far outside the bookable range have no slots; skipping them also keeps dates near
+    # year 1 or 9999 away from datetime arithmetic that would overflow.
+    margin = dt.timedelta(days=1)
+    if (
+        not (now - margin).date()
+        <= day
+        <= (now + margin).date() + dt.timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD)
+    ):
+        return []
     tz = trainer_tz(trainer)
     duration = dt.timedelta(minutes=duration_minutes)
     windows = [w for w in trainer.availability.all() if w.weekday == day.weekday()]

@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from trainers import api
+
+urlpatterns = [
+    path("", api.TrainerListApi.as_view(), name="trainer-list"),
+    path("me/", api.TrainerMeApi.as_view(), name="trainer-me"),
+    path(
+        "me/availability/", api.TrainerMeAvailabilityApi.as_view(), name="trainer-me-availability"
+    ),
+    path("<int:pk>/", api.TrainerDetailApi.as_view(), name="trainer-detail"),
+    path("<int:pk>/slots/", api.TrainerSlotsApi.as_view(), name="trainer-slots"),
+]

@@ -1,0 +1,88 @@
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from trainers.models import AvailabilityWindow, TrainerProfile
+
+
+def trainer_profile_ensure(*, user: User) -> TrainerProfile:
+    """The trainer's own profile, created empty if they have none yet (e.g. made in the admin).
+
+    get_or_create is safe under concurrent first requests: the user column is unique, and the
+    loser of the race reads the winner's row.
+    """
+    profile, _ = TrainerProfile.objects.select_related("user").get_or_create(user=user)
+    return profile
+
+
+@transaction.atomic
+def trainer_profile_update(*, profile: TrainerProfile, **changes) -> TrainerProfile:
+    """Apply validated changes. Name fields live on the user, everything else on the profile."""
+    user_fields = [f for f in ("first_name", "last_name") if f in changes]
+    for field in user_fields:
+        setattr(profile.user, field, changes.pop(field))
+    if user_fields:
+        profile.user.save(update_fields=user_fields)
+    for field, value in changes.items():
+        setattr(profile, field, value)
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    return profile
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _check_windows(windows: list[dict]) -> None:
+    errors: dict[str, list[str]] = {}
+    for i, w in enumerate(windows):
+        if w["end"] <= w["start"]:
+            errors[f"availability[{i}].end"] = ["End must be after start."]
+    if errors:
+        raise ValidationError(errors)
+    by_start = sorted(
+        range(len(windows)), key=lambda i: (windows[i]["weekday"], windows[i]["start"])
+    )
+    # Compare each window with the latest-ending earlier one of its day, so a long window that
+    # swallows several short ones is caught for each of them.
+    reach: dict | None = None
+    for i in by_start:
+        w = windows[i]
+        if reach is not None and reach["weekday"] == w["weekday"] and w["start"] < reach["end"]:
+            errors[f"availability[{i}]"] = [
+                f"Overlaps {_fmt(reach['start'])}-{_fmt(reach['end'])} on "
+                f"{WEEKDAYS[reach['weekday']]}."
+            ]
+        # Touching windows (09:00-12:00, 12:00-15:00) are allowed: start == end is no overlap.
+        if reach is None or reach["weekday"] != w["weekday"] or w["end"] > reach["end"]:
+            reach = w
+    if errors:
+        raise ValidationError(errors)
+
+
+def _fmt(t: dt.time) -> str:
+    return t.strftime("%H:%M")
+
+
+@transaction.atomic
+def availability_replace(
+    *, trainer: TrainerProfile, windows: list[dict]
+) -> list[AvailabilityWindow]:
+    """Replace all weekly windows at once. `windows`: [{weekday, start, end}] with start/end as
+    times; a window that ends before it starts or overlaps another on the same day is refused
+    (ValidationError keyed by the window's position in the request) and nothing changes.
+
+    The profile row is locked first so two concurrent PUTs run one after the other; without it
+    both could delete the old windows and both insert, leaving the union of two schedules.
+    """
+    _check_windows(windows)
+    TrainerProfile.objects.select_for_update().get(pk=trainer.pk)
+    AvailabilityWindow.objects.filter(trainer=trainer).delete()
+    return AvailabilityWindow.objects.bulk_create(
+        AvailabilityWindow(
+            trainer=trainer, weekday=w["weekday"], start_time=w["start"], end_time=w["end"]
+        )
+        for w in sorted(windows, key=lambda w: (w["weekday"], w["start"]))
+    )
