@@ -1,0 +1,261 @@
+"""The Stripe boundary: the only module in FitConnect that imports `stripe`.
+
+Everything else calls these small functions and catches our two exceptions (`CardDeclined`,
+`StripeUnavailable`) or `InvalidWebhook`, so the SDK can change (or be pointed at the localstripe
+emulator through STRIPE_API_BASE) without touching services or views.
+
+Every call that creates or changes money at Stripe carries an idempotency key derived from our own
+row (`payment:<id>:intent`, `payment:<id>:cancel`, `refund:<id>`): real Stripe then returns the
+first result for a retried request. localstripe ignores these keys, so our database constraints
+are what actually make retries safe; the keys are still sent, and a test checks them.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar, cast
+
+import stripe
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# The API version our code and the SDK's types (stripe 16.1.0) are written against. Pinned, so a
+# change of the account's default version in the Dashboard never changes the shapes we parse.
+STRIPE_API_VERSION = "2026-10-28.endive"
+
+# What the emulator and real Stripe may hand back for a PaymentIntent we retrieve: the payment
+# method (brand/last4 fallback) and the latest charge (receipt, charge id, card details).
+_INTENT_EXPAND = ["payment_method", "latest_charge"]
+
+T = TypeVar("T")
+
+
+# What this module reads from our rows (payments.models.Payment / Refund). Protocols instead of
+# the models keep this module's type check independent of Django's (untyped) model classes.
+class PaymentRow(Protocol):
+    pk: Any
+    booking_id: Any
+    amount: int
+    currency: str
+    stripe_payment_intent_id: str | None
+
+
+class RefundRow(Protocol):
+    pk: Any
+    amount: int
+
+    @property
+    def payment(self) -> PaymentRow: ...
+
+
+class StripeFailure(Exception):
+    """Base of our Stripe errors; `message` is safe to show to the caller."""
+
+    def __init__(self, message: str, code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class CardDeclined(StripeFailure):
+    """The card was refused (Stripe's CardError): the message is Stripe's, meant for the payer."""
+
+
+class StripeUnavailable(StripeFailure):
+    """Any other Stripe failure: network, authentication, invalid request, Stripe's own 5xx."""
+
+
+class InvalidWebhook(ValueError):
+    """A webhook body whose signature is missing, wrong or stale, or that is not an event."""
+
+
+@functools.cache
+def _build_client(api_key: str, api_base: str, max_network_retries: int) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        api_key,
+        stripe_version=STRIPE_API_VERSION,
+        base_addresses={"api": api_base} if api_base else {},
+        max_network_retries=max_network_retries,
+    )
+
+
+def get_client() -> stripe.StripeClient:
+    """The StripeClient for the current settings (cached per key/base/retries, so tests that
+    override the settings get their own client and production builds it once)."""
+    return _build_client(
+        settings.STRIPE_SECRET_KEY,
+        settings.STRIPE_API_BASE or "",
+        settings.STRIPE_MAX_NETWORK_RETRIES,
+    )
+
+
+def _emulated() -> bool:
+    """True when STRIPE_API_BASE points at the localstripe emulator rather than Stripe."""
+    base = settings.STRIPE_API_BASE or ""
+    return bool(base) and "api.stripe.com" not in base
+
+
+@contextmanager
+def _translated(action: str) -> Iterator[None]:
+    """Turn the SDK's exceptions into ours, with a message fit for an API response."""
+    try:
+        yield
+    except stripe.CardError as e:
+        raise CardDeclined(e.user_message or "Your card was declined.", e.code or "") from e
+    except stripe.APIConnectionError as e:
+        raise StripeUnavailable(f"could not reach Stripe to {action}") from e
+    except stripe.StripeError as e:
+        # user_message is Stripe's human text without the request id; plain-text 5xx bodies
+        # (the emulator's "Not implemented") have none, so name the action instead.
+        raise StripeUnavailable(e.user_message or f"Stripe failed to {action}", e.code or "") from e
+
+
+def _call(action: str, fn: Callable[[], T]) -> T:
+    with _translated(action):
+        return fn()
+
+
+# --- PaymentIntents -------------------------------------------------------------------------
+def create_payment_intent(*, payment: PaymentRow) -> stripe.PaymentIntent:
+    """A card PaymentIntent for `payment`: amount and currency come from our row, never a request.
+
+    Card only: the API version we pin (endive) refuses the old `payment_method_types` parameter
+    (400 payment_method_types_no_longer_supported) and wants `allowed_payment_method_types`,
+    which the emulator does not know yet (400 Unexpected). So the emulator gets the old name.
+    """
+    params: stripe.params.PaymentIntentCreateParams = {
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "allowed_payment_method_types": ["card"],
+        "metadata": {"booking_id": str(payment.booking_id), "payment_id": str(payment.pk)},
+    }
+    if _emulated():
+        legacy: dict[str, Any] = dict(params)
+        legacy["payment_method_types"] = legacy.pop("allowed_payment_method_types")
+        params = cast(stripe.params.PaymentIntentCreateParams, legacy)
+    return _call(
+        "create the payment",
+        lambda: get_client().v1.payment_intents.create(
+            params, {"idempotency_key": f"payment:{payment.pk}:intent"}
+        ),
+    )
+
+
+def retrieve_payment_intent(intent_id: str) -> stripe.PaymentIntent:
+    """The intent as Stripe knows it now, with payment_method and latest_charge expanded."""
+    return _call(
+        "fetch the payment",
+        lambda: get_client().v1.payment_intents.retrieve(intent_id, {"expand": _INTENT_EXPAND}),
+    )
+
+
+def cancel_payment_intent(*, payment: PaymentRow) -> stripe.PaymentIntent:
+    """Cancel `payment`'s intent; an intent that is already canceled is returned as it is.
+
+    Stripe answers a second cancel with a 400 (real Stripe: payment_intent_unexpected_state, the
+    emulator: a bare "Bad request"), so on any invalid-request error we look at the intent: if it
+    is canceled we got what we wanted. Any other state (e.g. it succeeded meanwhile) re-raises.
+    """
+    intent_id = payment.stripe_payment_intent_id or ""
+    client = get_client()
+    try:
+        with _translated("cancel the payment"):
+            return client.v1.payment_intents.cancel(
+                intent_id, options={"idempotency_key": f"payment:{payment.pk}:cancel"}
+            )
+    except StripeUnavailable as e:
+        if not isinstance(e.__cause__, stripe.InvalidRequestError):
+            raise
+        intent = retrieve_payment_intent(intent_id)
+        if intent.status == "canceled":
+            return intent
+        raise StripeUnavailable(
+            f"the payment cannot be canceled: it is {intent.status}",
+            "payment_intent_unexpected_state",
+        ) from e
+
+
+# --- Refunds --------------------------------------------------------------------------------
+def create_refund(*, refund: RefundRow) -> stripe.Refund:
+    """Refund `refund.amount` of its payment's intent.
+
+    metadata carries our row's id, so a `charge.refunded` webhook that arrives before we stored
+    the Stripe id is matched to this row instead of being counted a second time. No `reason`:
+    Stripe only accepts three fixed values and the emulator rejects the parameter; our reason
+    stays on our row.
+    """
+    payment = refund.payment
+    params: stripe.params.RefundCreateParams = {
+        "payment_intent": payment.stripe_payment_intent_id or "",
+        "amount": refund.amount,
+        "metadata": {"refund_id": str(refund.pk), "payment_id": str(payment.pk)},
+    }
+    return _call(
+        "refund the payment",
+        lambda: get_client().v1.refunds.create(params, {"idempotency_key": f"refund:{refund.pk}"}),
+    )
+
+
+# --- Events and webhooks --------------------------------------------------------------------
+def list_events(
+    *, created_gte: int, starting_after: str | None = None, limit: int = 100
+) -> stripe.ListObject[stripe.Event]:
+    """One page of events created at or after `created_gte` (Unix time), newest first."""
+    params: stripe.params.EventListParams = {"created": {"gte": created_gte}, "limit": limit}
+    if starting_after:
+        params["starting_after"] = starting_after
+    return _call("list events", lambda: get_client().v1.events.list(params))
+
+
+def construct_event(payload: bytes, sig_header: str) -> stripe.Event:
+    """Verify the signature with STRIPE_WEBHOOK_SECRET (Stripe's default 300 s tolerance)."""
+    try:
+        return get_client().construct_event(payload, sig_header, settings.STRIPE_WEBHOOK_SECRET)
+    except stripe.SignatureVerificationError as e:
+        raise InvalidWebhook("Invalid Stripe signature.") from e
+    except ValueError as e:  # not JSON, or JSON that is not an event
+        raise InvalidWebhook("Invalid webhook payload.") from e
+
+
+# --- Reading an intent (both shapes: latest_charge as an id or an expanded object) -----------
+def _field(obj: Any, name: str) -> Any:
+    """obj[name] for a StripeObject or dict, None when absent (StripeObject raises otherwise)."""
+    if obj is None or isinstance(obj, str):
+        return None
+    try:
+        return obj[name]
+    except (KeyError, TypeError):
+        return None
+
+
+def charge_id(intent: stripe.PaymentIntent) -> str:
+    charge = _field(intent, "latest_charge")
+    if isinstance(charge, str):
+        return charge
+    return _field(charge, "id") or ""
+
+
+def receipt_url(intent: stripe.PaymentIntent) -> str:
+    return _field(_field(intent, "latest_charge"), "receipt_url") or ""
+
+
+def card_details(intent: stripe.PaymentIntent) -> tuple[str, str, str]:
+    """(payment_method_type, card brand, last4): from the charge's payment_method_details when
+    Stripe gives them, else from the expanded PaymentMethod (all the emulator has)."""
+    details = _field(_field(intent, "latest_charge"), "payment_method_details")
+    source = details if details is not None else _field(intent, "payment_method")
+    method_type = _field(source, "type") or ""
+    card = _field(source, "card")
+    return method_type, _field(card, "brand") or "", _field(card, "last4") or ""
+
+
+def last_payment_error(intent: stripe.PaymentIntent) -> tuple[str, str]:
+    """(code, message) of the intent's last failed attempt, ("", "") when there is none."""
+    error = _field(intent, "last_payment_error")
+    return _field(error, "decline_code") or _field(error, "code") or "", _field(
+        error, "message"
+    ) or ""
