@@ -1,0 +1,65 @@
+from django.contrib import admin
+
+from core.money import format_amount
+from trainers.models import AvailabilityWindow, TrainerProfile
+
+
+class SpecialtyFilter(admin.SimpleListFilter):
+    """Profiles still missing specialties are the ones that need a nudge before they're listed."""
+
+    title = "specialties"
+    parameter_name = "has_specialties"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has specialties"), ("no", "No specialties")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(specialties=[])
+        if self.value() == "no":
+            return queryset.filter(specialties=[])
+        return queryset
+
+
+class AvailabilityInline(admin.TabularInline):
+    model = AvailabilityWindow
+    extra = 0
+
+
+@admin.register(TrainerProfile)
+class TrainerProfileAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "full_name",
+        "rate",
+        "timezone",
+        "accepting_bookings",
+        "created_at",
+    ]
+    list_filter = ["accepting_bookings", "currency", SpecialtyFilter]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "specialties"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [AvailabilityInline]
+
+    @admin.display(description="Hourly rate", ordering="hourly_rate")
+    def rate(self, obj):
+        return f"{format_amount(obj.hourly_rate, obj.currency)} {obj.currency.upper()}"
+
+    @admin.display(description="Name", ordering="user__last_name")
+    def full_name(self, obj):
+        return obj.user.get_full_name()
+
+
+@admin.register(AvailabilityWindow)
+class AvailabilityWindowAdmin(admin.ModelAdmin):
+    list_display = ["trainer", "weekday", "start_time", "end_time"]
+    list_filter = ["weekday", "trainer__currency"]
+    search_fields = [
+        "trainer__user__email",
+        "trainer__user__first_name",
+        "trainer__user__last_name",
+    ]
+    list_select_related = ["trainer__user"]
+    raw_id_fields = ["trainer"]
