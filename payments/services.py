@@ -1,17 +1,442 @@
-"""Writes that move money. Stripe is called outside row locks; our rows are the source of truth."""
+"""Writes that move money. Stripe is called outside row locks; our rows are the source of truth.
+
+Pattern for every Stripe call: decide and reserve under a lock in a short transaction, commit,
+call Stripe (seconds, maybe), then record the outcome in a second short transaction. The emulator
+ignores idempotency keys and accepts over-refunds, so these reservations are the real guard.
+"""
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from rest_framework.exceptions import APIException, NotFound
 
 from bookings.models import Booking
+from bookings.selectors import booking_blocking_qs
+from core.api import BadGateway, Conflict, PaymentRequired
+from core.money import format_amount
+from payments import stripe_client
 from payments.models import Payment, Refund
+from payments.selectors import booking_cancellation_preview, payment_live_for_booking
+from trainers.models import TrainerProfile
+
+logger = logging.getLogger(__name__)
+
+# A second caller for the same booking waits this long for the first one's intent id...
+INTENT_WAIT_SECONDS = 5.0
+# ...and a claim older than this without an intent id is an abandoned one (its process died
+# between our commit and Stripe's answer): the next caller takes it over, with the same
+# idempotency key, so real Stripe hands back the intent the dead process may have created.
+INTENT_CLAIM_STALE_SECONDS = 60
+
+
+def stripe_api_error(error: stripe_client.StripeFailure, *, action: str, payment) -> APIException:
+    """Log a Stripe failure and turn it into the API error for the caller: a decline is a 402
+    with Stripe's message (meant for the cardholder), anything else a 502."""
+    ids = f"payment {payment.pk}, booking {payment.booking_id}"
+    if isinstance(error, stripe_client.CardDeclined):
+        logger.warning("Card declined %s (%s): %s", action, ids, error.code or error.message)
+        return PaymentRequired(error.message)
+    logger.error("Stripe error %s (%s): %s", action, ids, error.message)
+    return BadGateway(f"Payment processing error: {error.message}")
+
+
+# --- Create (or return) the booking's PaymentIntent ------------------------------------------
+def payment_intent_for_booking(*, booking_id: int, user) -> Payment:
+    """The open PaymentIntent for `user`'s booking, created on the first call.
+
+    Calling again returns the same Payment row and intent (its client_secret is stored), also
+    after a decline: the intent is back in requires_payment_method and the client confirms it
+    again with another card. Concurrent callers get one Payment row (a unique constraint plus the
+    booking lock) and one intent: the first claims the row, the others wait for its intent id
+    (409 "try again" if Stripe takes longer than INTENT_WAIT_SECONDS).
+    Raises NotFound (not the client's booking), ValidationError (cancelled, expired, completed,
+    nothing to pay, hold lost), Conflict (already paid), PaymentRequired/BadGateway (Stripe).
+    """
+    deadline = time.monotonic() + INTENT_WAIT_SECONDS
+    while True:
+        payment, must_create = _payment_claim(booking_id=booking_id, user=user)
+        if must_create:
+            return _payment_create_intent(payment)
+        if payment.stripe_payment_intent_id:
+            return payment
+        if time.monotonic() >= deadline:
+            raise Conflict("The payment for this booking is being set up; try again in a moment.")
+        time.sleep(0.05)
+
+
+def _payment_claim(*, booking_id: int, user) -> tuple[Payment, bool]:
+    """Lock the booking, check it can be paid, renew its hold and return its live Payment row,
+    creating it (then must_create is True: the caller asks Stripe for the intent)."""
+    now = timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().filter(pk=booking_id, client=user).first()
+        if booking is None:
+            raise NotFound("Booking not found.")
+        _check_payable(booking, now)
+
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(booking=booking)
+            .exclude(status=Payment.Status.CANCELED)
+            .first()
+        )
+        must_create = False
+        if payment is not None and payment.status in Payment.COLLECTED_STATUSES:
+            raise Conflict("This booking is already paid.")
+        if payment is None:
+            payment = Payment.objects.create(
+                booking=booking, amount=booking.price, currency=booking.currency
+            )
+            must_create = True
+        elif not payment.stripe_payment_intent_id:
+            stale = now - dt.timedelta(seconds=INTENT_CLAIM_STALE_SECONDS)
+            if payment.updated_at < stale:
+                payment.save(update_fields=["updated_at"])
+                must_create = True
+        elif payment.status == Payment.Status.FAILED:
+            # A retry after a decline: the same intent is confirmed again with another card.
+            payment.set_status(Payment.Status.PENDING)
+            payment.failure_code, payment.failure_message = "", ""
+            payment.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
+
+        # Starting (or resuming) a payment keeps the slot for a client who is typing a card.
+        if booking.status == Booking.Status.PENDING:
+            booking.hold_expires_at = now + dt.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+        booking.mark_payment_pending()
+        booking.save(update_fields=["hold_expires_at", "payment_status", "updated_at"])
+    return payment, must_create
+
+
+def _check_payable(booking: Booking, now: dt.datetime) -> None:
+    if booking.status in (
+        Booking.Status.CANCELLED,
+        Booking.Status.EXPIRED,
+        Booking.Status.COMPLETED,
+    ):
+        raise ValidationError(f"This booking is {booking.status} and cannot be paid.")
+    if booking.payment_status in (
+        Booking.PaymentStatus.PAID,
+        Booking.PaymentStatus.PARTIALLY_REFUNDED,
+        Booking.PaymentStatus.REFUNDED,
+    ):
+        raise Conflict("This booking is already paid.")
+    if booking.price <= 0:
+        raise ValidationError("This booking has nothing to pay.")
+    if booking.is_hold_stale(now):
+        # The expiry task has not run yet; renewing the hold is only fair if nobody booked the
+        # slot meanwhile. The trainer lock is the one booking_create takes, so no booking can
+        # slip in between this check and our renewed hold.
+        trainer = TrainerProfile.objects.select_for_update().get(pk=booking.trainer_id)
+        taken = booking_blocking_qs(
+            trainer=trainer, start=booking.start_time, end=booking.end_time, now=now
+        ).exclude(pk=booking.pk)
+        if taken.exists():
+            raise ValidationError("The hold on this booking expired and the slot was taken.")
+
+
+def _payment_create_intent(payment: Payment) -> Payment:
+    try:
+        intent = stripe_client.create_payment_intent(payment=payment)
+    except stripe_client.StripeFailure as e:
+        _payment_release_claim(payment)
+        raise stripe_api_error(e, action="creating payment intent", payment=payment) from e
+
+    # Conditional: a caller that took over a claim it thought abandoned, or a cancellation of the
+    # booking, may have got here first; then this intent is not the payment's.
+    with transaction.atomic():
+        stored = (
+            Payment.objects.filter(pk=payment.pk, stripe_payment_intent_id__isnull=True)
+            .exclude(status=Payment.Status.CANCELED)
+            .update(
+                stripe_payment_intent_id=intent.id,
+                stripe_client_secret=intent.client_secret or "",
+                updated_at=timezone.now(),
+            )
+        )
+    payment.refresh_from_db()
+    if not stored:
+        if payment.stripe_payment_intent_id != intent.id:
+            _cancel_orphan_intent(payment, intent.id)
+        if payment.status == Payment.Status.CANCELED:
+            raise Conflict("The booking was cancelled while its payment was being set up.")
+        return payment
+    logger.info(
+        "Payment intent created: %s for booking %s (payment %s)",
+        intent.id,
+        payment.booking_id,
+        payment.pk,
+    )
+    return payment
+
+
+def _payment_release_claim(payment: Payment) -> None:
+    """Stripe refused to create the intent: drop our claim so the client can simply try again."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
+        deleted, _ = Payment.objects.filter(
+            pk=payment.pk, stripe_payment_intent_id__isnull=True
+        ).delete()
+        if deleted and booking.payment_status == Booking.PaymentStatus.PENDING:
+            booking.set_payment_status(Booking.PaymentStatus.UNPAID)
+            booking.save(update_fields=["payment_status", "updated_at"])
+
+
+def _cancel_orphan_intent(payment: Payment, intent_id: str) -> None:
+    try:
+        stripe_client.cancel_payment_intent(payment=payment, intent_id=intent_id)
+        logger.warning("Canceled orphan intent %s of payment %s", intent_id, payment.pk)
+    except stripe_client.StripeFailure as e:
+        logger.error("Could not cancel orphan intent %s: %s", intent_id, e.message)
+
+
+# --- Refunds -------------------------------------------------------------------------------
+def payment_refund(
+    *,
+    payment: Payment,
+    amount: int | None,
+    reason: str,
+    requested_by,
+    source: str = Refund.Source.API,
+) -> Refund:
+    """Refund `amount` minor units of `payment` (None: everything still refundable).
+
+    Validated before Stripe is called (ValidationError, nothing changes). A Stripe failure marks
+    the reserved Refund row failed (releasing the reservation) and raises PaymentRequired or
+    BadGateway.
+    """
+    refund = _refund_reserve(
+        payment_id=payment.pk,
+        amount=amount,
+        reason=reason,
+        requested_by=requested_by,
+        source=source,
+    )
+    refund, error = _refund_send(refund)
+    if error is not None:
+        raise error
+    return refund
+
+
+def _refund_reserve(
+    *, payment_id: int, amount: int | None, reason: str, requested_by, source: str, clamp=False
+) -> Refund:
+    """Reserve a pending Refund row under the payment lock. Pending refunds count against the
+    refundable amount (Payment.get_refundable_amount), so two refunds racing each other see each
+    other's reservation and can never together exceed what was paid. clamp: lower the amount to
+    what is refundable instead of refusing (cancellations refund what the policy grants, at most
+    what is left)."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.status == Payment.Status.DISPUTED:
+            raise ValidationError("This payment is disputed and cannot be refunded now.")
+        if payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
+            raise ValidationError(
+                f"Only a succeeded payment can be refunded; this one is {payment.status}."
+            )
+        refundable = payment.get_refundable_amount()
+        if refundable <= 0:
+            raise ValidationError("Nothing is left to refund on this payment.")
+        if amount is None:
+            amount = refundable
+        elif amount > refundable:
+            if not clamp:
+                raise ValidationError(
+                    {
+                        "amount": "The amount exceeds what can still be refunded "
+                        f"({format_amount(refundable, payment.currency)})."
+                    }
+                )
+            amount = refundable
+        return Refund.objects.create(
+            payment=payment,
+            amount=amount,
+            currency=payment.currency,
+            reason=reason,
+            source=source,
+            requested_by=requested_by,
+        )
+
+
+_REFUND_STATUS = {"succeeded": Refund.Status.SUCCEEDED, "failed": Refund.Status.FAILED}
+_REFUND_STATUS["canceled"] = Refund.Status.FAILED
+
+
+def _refund_send(refund: Refund) -> tuple[Refund, APIException | None]:
+    """Ask Stripe for the reserved refund and record the answer; returns the row and the API
+    error to raise when Stripe refused (the row is then failed)."""
+    payment = refund.payment
+    try:
+        stripe_refund = stripe_client.create_refund(refund=refund)
+    except stripe_client.StripeFailure as e:
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=Refund.Status.FAILED, failure_message=e.message, updated_at=timezone.now()
+        )
+        refund.refresh_from_db()
+        return refund, stripe_api_error(e, action=f"creating refund {refund.pk}", payment=payment)
+
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        refund.stripe_refund_id = stripe_refund.id
+        # A charge.refunded webhook may have settled the row already (it matches metadata).
+        if refund.status == Refund.Status.PENDING:
+            refund.status = _REFUND_STATUS.get(stripe_refund.status or "", Refund.Status.PENDING)
+        refund.save(update_fields=["stripe_refund_id", "status", "updated_at"])
+        payment_apply_refund_totals(payment)
+    logger.info(
+        "Refund %s (%s) of payment %s, booking %s: %s %s",
+        refund.pk,
+        stripe_refund.id,
+        payment.pk,
+        payment.booking_id,
+        format_amount(refund.amount, refund.currency),
+        refund.status,
+    )
+    return refund, None
+
+
+def payment_apply_refund_totals(payment: Payment) -> Payment:
+    """Derive the payment's refund_amount / refunded_at / refund_reason and statuses from its
+    succeeded Refund rows (all sources: our API, cancellations, the Stripe Dashboard).
+
+    Idempotent; call it after any change to a payment's refunds. The payment moves to
+    partially_refunded/refunded through its transition table, except while disputed (the
+    dispute's outcome decides; the totals are still kept up to date).
+    """
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        succeeded = payment.refunds.filter(status=Refund.Status.SUCCEEDED)
+        totals = succeeded.aggregate(total=Sum("amount"), last=Max("created_at"))
+        total = totals["total"] or 0
+        if total > payment.amount:
+            # Only possible with refunds made outside FitConnect (Stripe itself refuses them).
+            logger.error(
+                "Refunds of payment %s total %s, more than its amount %s",
+                payment.pk,
+                total,
+                payment.amount,
+            )
+            total = payment.amount
+        payment.refund_amount = total
+        payment.refunded_at = totals["last"]
+        latest = succeeded.order_by("-created_at", "-id").first()
+        payment.refund_reason = latest.reason if latest else ""
+        fields = ["refund_amount", "refunded_at", "refund_reason", "updated_at"]
+        if total > 0 and payment.status != Payment.Status.DISPUTED:
+            full = total >= payment.amount
+            target = Payment.Status.REFUNDED if full else Payment.Status.PARTIALLY_REFUNDED
+            if payment.can_move_to(target):
+                payment.set_status(target)
+                fields.append("status")
+        payment.save(update_fields=fields)
+
+        if total > 0:
+            booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
+            target = (
+                Booking.PaymentStatus.REFUNDED
+                if total >= payment.amount
+                else Booking.PaymentStatus.PARTIALLY_REFUNDED
+            )
+            allowed = Booking.PAYMENT_TRANSITIONS.get(booking.payment_status, set())
+            if target in allowed:
+                booking.set_payment_status(target)
+                booking.save(update_fields=["payment_status", "updated_at"])
+    return payment
+
+
+# --- Cancellation ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _FullRefund:
+    refund_amount: int
+    rule: str = "Cancelled by FitConnect: the client is refunded in full."
 
 
 def payment_settle_cancellation(*, booking: Booking, actor, reason: str) -> Refund | None:
     """Settle the money side of a booking that `actor` has just cancelled.
 
-    Called by bookings.services.booking_cancel after the booking is marked cancelled. Unpaid:
-    cancels any open PaymentIntent. Paid: refunds what bookings.policy grants. Returns the Refund
-    row made (None when nothing was refunded).
+    Called by bookings.services.booking_cancel after the booking is marked cancelled (and by the
+    hold expiry with actor None). Unpaid: cancels the open PaymentIntent at Stripe and the
+    payment, booking payment_status back to unpaid. Paid: refunds what bookings.policy grants
+    (source=cancellation). Returns the Refund row made (None when nothing was refunded); a refund
+    Stripe refused comes back as a failed row (the cancellation stands, an admin can refund from
+    the payment), never as an exception.
     """
-    payment = booking.payments.exclude(status=Payment.Status.CANCELED).first()
+    payment = payment_live_for_booking(booking)
     if payment is None:
         return None
-    raise NotImplementedError("payments: cancellation of a booking with a payment")  # TODO(H3)
+    if payment.status in Payment.OPEN_STATUSES:
+        _payment_cancel_open(payment)
+        return None
+    if payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
+        logger.warning(
+            "Booking %s cancelled with payment %s %s: no refund",
+            booking.pk,
+            payment.pk,
+            payment.status,
+        )
+        return None
+
+    quote = (
+        booking_cancellation_preview(booking=booking, actor=actor)
+        if actor is not None
+        else _FullRefund(payment.amount - payment.refund_amount)
+    )
+    if quote.refund_amount <= 0:
+        logger.info("Booking %s cancelled: no refund due (%s)", booking.pk, quote.rule)
+        return None
+    try:
+        refund = _refund_reserve(
+            payment_id=payment.pk,
+            amount=quote.refund_amount,
+            reason=f"{reason} ({quote.rule})" if reason else quote.rule,
+            requested_by=actor,
+            source=Refund.Source.CANCELLATION,
+            clamp=True,
+        )
+    except ValidationError as e:
+        # e.g. a refund from the Dashboard took what was left a moment ago.
+        logger.warning("Booking %s cancelled, no refund possible: %s", booking.pk, e.messages)
+        return None
+    refund, _error = _refund_send(refund)  # a failure is logged there and shown on the row
+    return refund
+
+
+def _payment_cancel_open(payment: Payment) -> None:
+    """Cancel an unpaid payment's intent at Stripe, then the row.
+
+    If Stripe cannot cancel it (down, or the intent succeeded a moment ago) the row stays as it
+    is: the webhook or reconciliation brings the truth, and a payment that succeeds for a
+    cancelled booking is refunded in full by the webhook handlers.
+    """
+    if payment.stripe_payment_intent_id:
+        try:
+            stripe_client.cancel_payment_intent(payment=payment)
+        except stripe_client.StripeFailure as e:
+            logger.error(
+                "Stripe error canceling intent %s (payment %s, booking %s): %s",
+                payment.stripe_payment_intent_id,
+                payment.pk,
+                payment.booking_id,
+                e.message,
+            )
+            return
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.status == Payment.Status.CANCELED or not locked.can_move_to(
+            Payment.Status.CANCELED
+        ):
+            return
+        locked.set_status(Payment.Status.CANCELED)
+        locked.save(update_fields=["status", "updated_at"])
+        booking = Booking.objects.select_for_update().get(pk=locked.booking_id)
+        if booking.payment_status in (Booking.PaymentStatus.PENDING, Booking.PaymentStatus.FAILED):
+            booking.set_payment_status(Booking.PaymentStatus.UNPAID)
+            booking.save(update_fields=["payment_status", "updated_at"])
+    logger.info("Payment %s canceled with booking %s", payment.pk, payment.booking_id)

@@ -153,20 +153,23 @@ def retrieve_payment_intent(intent_id: str) -> stripe.PaymentIntent:
     )
 
 
-def cancel_payment_intent(*, payment: PaymentRow) -> stripe.PaymentIntent:
+def cancel_payment_intent(
+    *, payment: PaymentRow, intent_id: str | None = None
+) -> stripe.PaymentIntent:
     """Cancel `payment`'s intent; an intent that is already canceled is returned as it is.
 
     Stripe answers a second cancel with a 400 (real Stripe: payment_intent_unexpected_state, the
     emulator: a bare "Bad request"), so on any invalid-request error we look at the intent: if it
     is canceled we got what we wanted. Any other state (e.g. it succeeded meanwhile) re-raises.
+    intent_id: another intent created for this payment by a lost race (an orphan) to cancel; it
+    gets its own idempotency key so it never replays the payment's own cancel.
     """
-    intent_id = payment.stripe_payment_intent_id or ""
+    key = f"payment:{payment.pk}:cancel" + (f":{intent_id}" if intent_id else "")
+    intent_id = intent_id or payment.stripe_payment_intent_id or ""
     client = get_client()
     try:
         with _translated("cancel the payment"):
-            return client.v1.payment_intents.cancel(
-                intent_id, options={"idempotency_key": f"payment:{payment.pk}:cancel"}
-            )
+            return client.v1.payment_intents.cancel(intent_id, options={"idempotency_key": key})
     except StripeUnavailable as e:
         if not isinstance(e.__cause__, stripe.InvalidRequestError):
             raise
@@ -197,6 +200,16 @@ def create_refund(*, refund: RefundRow) -> stripe.Refund:
     return _call(
         "refund the payment",
         lambda: get_client().v1.refunds.create(params, {"idempotency_key": f"refund:{refund.pk}"}),
+    )
+
+
+def list_refunds(*, payment_intent_id: str) -> list[stripe.Refund]:
+    """Every refund of the intent: a charge.refunded event no longer embeds them (API versions
+    since 2022-11-15), and the Dashboard may have made some we never asked for."""
+    params: stripe.params.RefundListParams = {"payment_intent": payment_intent_id, "limit": 100}
+    return _call(
+        "list refunds",
+        lambda: list(get_client().v1.refunds.list(params).auto_paging_iter()),
     )
 
 

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from payments import api
+
+urlpatterns = [
+    path("", api.PaymentListApi.as_view(), name="payment-list"),
+    path(
+        "create-payment-intent/",
+        api.PaymentIntentCreateApi.as_view(),
+        name="payment-create-intent",
+    ),
+    path("<int:payment_id>/", api.PaymentDetailApi.as_view(), name="payment-detail"),
+    path("<int:payment_id>/refund/", api.PaymentRefundApi.as_view(), name="payment-refund"),
+]
