@@ -1,0 +1,318 @@
+"""Read-only business figures for admins and trainers, aggregated in SQL.
+
+Every figure is grouped per currency and never summed across currencies. The rules that decide
+what counts (DEFINITIONS) are written once here and shown on the dashboard and in the API docs.
+
+The summary costs a fixed handful of queries whatever the number of payments: one scan of the
+payments in range grouped by (currency, time bucket), from which the per-currency totals are
+added up (a few hundred aggregate rows at most, never payment rows); one for the refunds; one
+for the top trainers; one for those trainers' names.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from payments.models import Payment, Refund
+from trainers.models import TrainerProfile
+
+DEFINITIONS = """\
+Period: a payment belongs to the UTC day on which it was created (the client's checkout), \
+whatever happened to it later; "from" and "to" are both included. Refunds and disputes are \
+counted with the payment they belong to, so every rate compares figures of the same payments.
+Revenue (gross): the full amount of every collected payment, i.e. one whose charge succeeded \
+(status succeeded, partially refunded, refunded or disputed), before refunds.
+Platform fees: our share of those payments (the fee fixed when the payment was created); \
+trainer payouts (net) are the rest. Fees and payouts are shown before refunds.
+Refunds: every refund that succeeded, whether asked for through FitConnect (an admin, a trainer \
+or a cancellation) or made in the Stripe Dashboard. Refund rate = refunded amount / gross revenue.
+Success rate: collected payments / (collected + failed). A failed payment is one whose last card \
+attempt was declined; payments abandoned (canceled) or still in progress are not attempts that \
+ended, so they are left out of the rate (and listed separately).
+Disputes: collected payments whose cardholder disputed the charge (open, won or lost), with the \
+amount at stake; a lost dispute takes the money back, so net revenue = gross - refunds - lost \
+disputes.
+Bookings over time: the number of collected payments (paid bookings) per day, week or month."""
+
+BUCKETS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+TRAINER_SORTS = ("gross", "net", "count")
+MAX_RANGE_DAYS = 366 * 5
+
+S = Payment.Status
+COLLECTED = Q(status__in=Payment.COLLECTED_STATUSES)
+FAILED = Q(status=S.FAILED)
+CANCELED = Q(status=S.CANCELED)
+DISPUTED = COLLECTED & (Q(status=S.DISPUTED) | ~Q(dispute_id=""))
+DISPUTE_LOST = Q(status=S.DISPUTED, dispute_status="lost")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole UTC days, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time.min, tzinfo=dt.UTC)
+
+    @property
+    def end_before(self) -> dt.datetime:
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+
+
+def payments_in(period: Period):
+    return Payment.objects.filter(created_at__gte=period.start_at, created_at__lt=period.end_before)
+
+
+def _sum(field: str, condition: Q) -> Coalesce:
+    return Coalesce(Sum(field, filter=condition), 0)
+
+
+def rate_percent(part: int, whole: int) -> Decimal | None:
+    """part/whole as a percentage with two decimals; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def bucket_starts(period: Period, bucket: str) -> list[dt.date]:
+    """Every bucket that overlaps the period, so charts show empty days as zero."""
+    if bucket == "day":
+        first, step = period.start, dt.timedelta(days=1)
+    elif bucket == "week":
+        first, step = period.start - dt.timedelta(days=period.start.weekday()), dt.timedelta(7)
+    else:
+        first = period.start.replace(day=1)
+        months = (period.end.year - first.year) * 12 + period.end.month - first.month + 1
+        return [_add_months(first, n) for n in range(months)]
+    count = (period.end - first).days // step.days + 1
+    return [first + step * n for n in range(count)]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# Figures summed per (currency, bucket) by payment_figures_by_bucket and then per currency.
+_FIGURES = {
+    "payments": Count("id"),
+    "collected": Count("id", filter=COLLECTED),
+    "failed": Count("id", filter=FAILED),
+    "canceled": Count("id", filter=CANCELED),
+    "gross": _sum("amount", COLLECTED),
+    "fees": _sum("platform_fee_amount", COLLECTED),
+    "payouts": _sum("trainer_payout_amount", COLLECTED),
+    "refunded": _sum("refund_amount", COLLECTED),
+    "disputes": Count("id", filter=DISPUTED),
+    "disputed_amount": _sum("amount", DISPUTED),
+    "disputes_lost_amount": _sum("amount", DISPUTE_LOST),
+}
+
+
+def payment_figures_by_bucket(period: Period, bucket: str) -> list[dict]:
+    """One row per (currency, bucket start) with every payment figure of _FIGURES."""
+    trunc = BUCKETS[bucket]("created_at", tzinfo=dt.UTC)
+    rows = (
+        payments_in(period)
+        .annotate(bucket=trunc)
+        .values("currency", "bucket")
+        .annotate(**_FIGURES)
+        .order_by("currency", "bucket")
+    )
+    return [{**row, "bucket": _as_date(row["bucket"])} for row in rows]
+
+
+def refund_figures(period: Period) -> dict[str, dict]:
+    """Succeeded refunds of the period's payments per currency: all sources, and the Dashboard's."""
+    dashboard = Q(source=Refund.Source.DASHBOARD)
+    rows = (
+        Refund.objects.filter(
+            status=Refund.Status.SUCCEEDED,
+            payment__created_at__gte=period.start_at,
+            payment__created_at__lt=period.end_before,
+        )
+        .values("currency")
+        .annotate(
+            refund_count=Count("id"),
+            refund_amount=Sum("amount"),
+            dashboard_refund_count=Count("id", filter=dashboard),
+            dashboard_refund_amount=Coalesce(Sum("amount", filter=dashboard), 0),
+        )
+        .order_by("currency")
+    )
+    return {row.pop("currency"): row for row in rows}
+
+
+def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") -> dict[str, list]:
+    """The `top` trainers of each currency by gross, net (payouts) or count of collected payments.
+
+    Ranked per currency in SQL (a window over the grouped rows), since amounts in different
+    currencies cannot be compared.
+    """
+    if sort not in TRAINER_SORTS:
+        raise ValueError(f"sort must be one of {TRAINER_SORTS}")
+    grouped = (
+        payments_in(period)
+        .filter(COLLECTED)
+        .values("currency", trainer_id=F("booking__trainer_id"))
+        .annotate(
+            count=Count("id"),
+            gross=Sum("amount"),
+            fees=Sum("platform_fee_amount"),
+            net=Sum("trainer_payout_amount"),
+            refunded=Sum("refund_amount"),
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("currency")],
+                order_by=[F(sort).desc(), F("trainer_id").asc()],
+            )
+        )
+        .filter(rank__lte=top)
+        .order_by("currency", "rank")
+    )
+    rows = list(grouped)
+    profiles = TrainerProfile.objects.filter(id__in={r["trainer_id"] for r in rows})
+    profiles = {p.id: p for p in profiles.select_related("user")}
+    result: dict[str, list] = {}
+    for row in rows:
+        profile = profiles[row["trainer_id"]]
+        row["name"] = profile.user.get_full_name()
+        row["email"] = profile.user.email
+        result.setdefault(row["currency"], []).append(row)
+    return result
+
+
+def analytics_summary(
+    *, start: dt.date, end: dt.date, bucket: str = "day", top: int = 10, sort: str = "gross"
+) -> dict:
+    """Everything the dashboard and the summary API show, amounts as integer minor units."""
+    period = Period(start, end)
+    bucket_rows = payment_figures_by_bucket(period, bucket)
+    refunds = refund_figures(period)
+
+    totals: dict[str, dict] = {}
+    for row in bucket_rows:
+        total = totals.setdefault(row["currency"], dict.fromkeys(_FIGURES, 0))
+        for key in _FIGURES:
+            total[key] += row[key]
+    for currency in sorted(set(refunds) - set(totals)):
+        totals[currency] = dict.fromkeys(_FIGURES, 0)
+    for currency, total in totals.items():
+        total.update(
+            refund_figures_empty() | refunds.get(currency, {}),
+            in_progress=total["payments"] - total["collected"] - total["failed"]
+            - total["canceled"],
+        )
+        total["net_revenue"] = total["gross"] - total["refund_amount"] - total[
+            "disputes_lost_amount"
+        ]
+        total["refund_rate"] = rate_percent(total["refund_amount"], total["gross"])
+        total["success_rate"] = rate_percent(
+            total["collected"], total["collected"] + total["failed"]
+        )
+
+    buckets = bucket_starts(period, bucket)
+    currencies = sorted(totals)
+    by_key = {(r["currency"], r["bucket"]): r for r in bucket_rows}
+    series = [
+        {
+            "bucket": start_day,
+            "bookings": sum(by_key.get((c, start_day), {}).get("collected", 0) for c in currencies),
+            "revenue": {c: by_key.get((c, start_day), {}).get("gross", 0) for c in currencies},
+        }
+        for start_day in buckets
+    ]
+    return {
+        "from": start,
+        "to": end,
+        "bucket": bucket,
+        "sort": sort,
+        "top": top,
+        "currencies": {c: totals[c] for c in currencies},
+        "trainers": revenue_by_trainer(period, top=top, sort=sort),
+        "series": series,
+    }
+
+
+def refund_figures_empty() -> dict:
+    return {
+        "refund_count": 0,
+        "refund_amount": 0,
+        "dashboard_refund_count": 0,
+        "dashboard_refund_amount": 0,
+    }
+
+
+def payments_for_export(period: Period):
+    """The period's payments, one row each, for the CSV export (streamed by the caller)."""
+    return (
+        payments_in(period)
+        .order_by("created_at", "id")
+        .values_list(
+            "id",
+            "created_at",
+            "succeeded_at",
+            "booking_id",
+            "booking__client__email",
+            "booking__trainer__user__email",
+            "amount",
+            "platform_fee_amount",
+            "trainer_payout_amount",
+            "refund_amount",
+            "currency",
+            "status",
+        )
+    )
+
+
+def trainer_earnings_by_month(trainer: TrainerProfile, months: int = 12) -> list[dict]:
+    """The trainer's collected payments per month (UTC) for the last `months` months, newest first.
+
+    One row per (month, currency); every month of the window appears (zeros when nothing was
+    paid), for the trainer's currency and any other currency they were paid in. gross = what
+    clients paid, fee = the platform's share, net = the trainer's payout (both before refunds),
+    refunds = what was given back. Amounts are integer minor units.
+    """
+    today = timezone.now().astimezone(dt.UTC).date()
+    first = _add_months(today.replace(day=1), -(months - 1))
+    rows = (
+        Payment.objects.filter(
+            COLLECTED,
+            booking__trainer=trainer,
+            created_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC),
+        )
+        .annotate(month=TruncMonth("created_at", tzinfo=dt.UTC))
+        .values("month", "currency")
+        .annotate(
+            payments=Count("id"),
+            gross=Sum("amount"),
+            fee=Sum("platform_fee_amount"),
+            net=Sum("trainer_payout_amount"),
+            refunds=Sum("refund_amount"),
+        )
+    )
+    found = {(_as_date(r["month"]), r["currency"]): r for r in rows}
+    currencies = sorted({c for _, c in found} | {trainer.currency})
+    empty = {"payments": 0, "gross": 0, "fee": 0, "net": 0, "refunds": 0}
+    result = []
+    for n in range(months - 1, -1, -1):
+        month = _add_months(first, n)
+        for currency in currencies:
+            row = found.get((month, currency), empty)
+            result.append(
+                {"month": month, "currency": currency, **{k: row[k] for k in empty}}
+            )
+    return result
