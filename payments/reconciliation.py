@@ -1,0 +1,142 @@
+"""Catch up with Stripe when webhooks were lost, late or failed.
+
+Three sweeps, each safe to run at any time and in parallel with webhooks (everything goes through
+the same locked, idempotent sync functions):
+1. payments still pending/requires_action/processing RECONCILE_AFTER_MINUTES after their last
+   change: fetch the intent and apply it;
+2. Stripe's recent /v1/events, fed through the webhook's own store-and-apply path (the event id
+   dedups what was already delivered);
+3. stored events whose handler failed: re-run, as Stripe's retries would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from payments import stripe_client
+from payments.models import Payment, WebhookEvent
+from payments.sync import payment_apply_intent, payment_refund_unusable
+from payments.webhooks import Outcome, stripe_event_ingest, stripe_event_process
+
+logger = logging.getLogger(__name__)
+
+# With no stored event, look this far back (Stripe keeps events listable for 30 days).
+EVENTS_LOOKBACK = dt.timedelta(days=3)
+# Re-list a margin before the newest stored event: deliveries arrive out of order, so an older
+# event may still be missing while a newer one was stored.
+EVENTS_OVERLAP = dt.timedelta(hours=1)
+RECONCILE_STATUSES = (
+    Payment.Status.PENDING,
+    Payment.Status.REQUIRES_ACTION,
+    Payment.Status.PROCESSING,
+)
+
+
+@dataclass
+class ReconcileSummary:
+    payments_checked: int = 0
+    payments_updated: int = 0
+    events_listed: int = 0
+    events_applied: int = 0
+    events_retried: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return (
+            f"Checked {self.payments_checked} open payments ({self.payments_updated} updated); "
+            f"listed {self.events_listed} Stripe events ({self.events_applied} newly applied); "
+            f"retried {self.events_retried} failed events; {len(self.errors)} errors."
+        )
+
+
+def reconcile_payments(now: dt.datetime | None = None) -> ReconcileSummary:
+    now = now or timezone.now()
+    summary = ReconcileSummary()
+    _sync_open_payments(now, summary)
+    just_failed = _apply_recent_events(now, summary)
+    _retry_failed_events(summary, skip=just_failed)
+    log = logger.warning if summary.errors else logger.info
+    log("Reconciliation: %s", summary)
+    return summary
+
+
+def _sync_open_payments(now: dt.datetime, summary: ReconcileSummary) -> None:
+    cutoff = now - dt.timedelta(minutes=settings.RECONCILE_AFTER_MINUTES)
+    stale = (
+        Payment.objects.filter(status__in=RECONCILE_STATUSES, updated_at__lte=cutoff)
+        .exclude(stripe_payment_intent_id__isnull=True)
+        .exclude(stripe_payment_intent_id="")
+        .values_list("pk", "stripe_payment_intent_id")
+    )
+    for payment_id, intent_id in stale.iterator():
+        summary.payments_checked += 1
+        try:
+            intent = stripe_client.retrieve_payment_intent(intent_id).to_dict()
+        except stripe_client.StripeFailure as e:
+            summary.errors.append(f"payment {payment_id}: {e.message}")
+            continue
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().get(pk=payment_id)
+            result = payment_apply_intent(payment, intent, now=now)
+        summary.payments_updated += int(result.changed)
+        if result.refund_reason:
+            try:
+                payment_refund_unusable(payment_id=payment_id, reason=result.refund_reason)
+            except Exception as e:
+                logger.exception("Automatic refund of payment %s failed", payment_id)
+                summary.errors.append(f"payment {payment_id} refund: {type(e).__name__}")
+
+
+def _events_since(now: dt.datetime) -> int:
+    newest = WebhookEvent.objects.order_by("-received_at", "-id").values_list("payload", flat=True)
+    created = next((p.get("created") for p in newest[:1] if isinstance(p, dict)), None)
+    floor = int((now - EVENTS_LOOKBACK).timestamp())
+    if not isinstance(created, int):
+        return floor
+    return max(floor, created - int(EVENTS_OVERLAP.total_seconds()))
+
+
+def _apply_recent_events(now: dt.datetime, summary: ReconcileSummary) -> set[int]:
+    since = _events_since(now)
+    events: list[dict] = []
+    starting_after = None
+    try:
+        while True:
+            page = stripe_client.list_events(created_gte=since, starting_after=starting_after)
+            batch = [e.to_dict() for e in page.data]
+            events.extend(batch)
+            if not page.has_more or not batch:
+                break
+            starting_after = batch[-1]["id"]
+    except stripe_client.StripeFailure as e:
+        summary.errors.append(f"events: {e.message}")
+    failed: set[int] = set()
+    # Stripe lists newest first; apply oldest first, as they happened.
+    for event in sorted(reversed(events), key=lambda e: e.get("created") or 0):
+        if not event.get("id") or not event.get("type"):
+            continue
+        summary.events_listed += 1
+        row, outcome = stripe_event_ingest(event)
+        if outcome is Outcome.APPLIED:
+            summary.events_applied += 1
+        elif outcome is Outcome.FAILED:
+            failed.add(row.pk)
+            summary.errors.append(f"event {row.stripe_event_id}: {row.type} failed")
+    return failed
+
+
+def _retry_failed_events(summary: ReconcileSummary, *, skip: set[int]) -> None:
+    rows = WebhookEvent.objects.exclude(error="").exclude(pk__in=skip)
+    for row in rows.order_by("received_at", "id"):
+        summary.events_retried += 1
+        if stripe_event_process(row) is Outcome.FAILED:
+            summary.errors.append(f"event {row.stripe_event_id}: {row.type} failed again")

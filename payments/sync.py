@@ -1,0 +1,352 @@
+"""Applying what Stripe says to our rows: intents, refunds on a charge, disputes.
+
+Webhooks (payments.event_handlers) and reconciliation call these with the payment row locked
+(`payment_lock`) inside `transaction.atomic()`. Every function is idempotent and only moves a
+state forward through Payment.TRANSITIONS / Booking's tables, so a duplicate, late or replayed
+event can never undo a later truth. Objects are plain dicts (the raw event JSON or a Stripe
+object's `to_dict()`); money read from them is integer minor units, as Stripe sends it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from bookings.models import Booking
+from bookings.selectors import booking_blocking_qs
+from payments import stripe_client
+from payments.models import Payment, Refund
+
+logger = logging.getLogger(__name__)
+
+S = Payment.Status
+
+# Stripe's PaymentIntent status -> ours. `requires_payment_method` is handled apart: a fresh
+# intent sits there, and a declined one goes back there carrying `last_payment_error`.
+_INTENT_STATUS = {
+    "requires_confirmation": S.PENDING,
+    "requires_action": S.REQUIRES_ACTION,
+    "processing": S.PROCESSING,
+    # FitConnect captures automatically; an authorised-not-captured intent is still in flight.
+    "requires_capture": S.PROCESSING,
+    "succeeded": S.SUCCEEDED,
+    "canceled": S.CANCELED,
+}
+# Dispute outcomes after which the money stays with us (Stripe: "won"; an inquiry that closed
+# without becoming a chargeback: "warning_closed").
+_DISPUTE_WON = {"won", "warning_closed"}
+_DISPUTE_FINAL = {"won", "lost", "warning_closed"}
+
+
+def _get(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, dict) else None
+
+
+@dataclass
+class SyncResult:
+    """What applying one Stripe object did (for logs, the reconcile summary and tests)."""
+
+    payment: Payment | None = None
+    changed: bool = False
+    # A payment collected for a session that can no longer happen: refund it after commit
+    # (Stripe is never called under our row locks).
+    refund_reason: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def payment_lock(*, intent_id: str = "", charge_id: str = "", payment_id=None) -> Payment | None:
+    """The payment row for a Stripe intent or charge (or our id), locked until commit.
+
+    Callers are inside transaction.atomic(). Metadata payment_id is the fallback for an intent
+    whose id we have not stored yet (the create call's response was lost).
+    """
+    qs = Payment.objects.select_for_update()
+    if intent_id:
+        payment = qs.filter(stripe_payment_intent_id=intent_id).first()
+        if payment is not None:
+            return payment
+    if charge_id:
+        payment = qs.filter(stripe_charge_id=charge_id).first()
+        if payment is not None:
+            return payment
+    if payment_id and str(payment_id).isdigit():
+        payment = qs.filter(pk=int(payment_id)).first()
+        # Only adopt an intent id for a row that has none: metadata alone never re-points a
+        # payment at another intent.
+        if payment is not None and (
+            not payment.stripe_payment_intent_id or payment.stripe_payment_intent_id == intent_id
+        ):
+            return payment
+    return None
+
+
+def intent_target_status(intent: dict) -> str | None:
+    status = _get(intent, "status")
+    if status == "requires_payment_method":
+        return S.FAILED if _get(intent, "last_payment_error") else S.PENDING
+    return _INTENT_STATUS.get(status)
+
+
+def _booking_move_payment_status(booking: Booking, target: str) -> bool:
+    """Move the booking's payment_status if its table allows it; a late event is ignored."""
+    if booking.payment_status == target:
+        return False
+    if target not in Booking.PAYMENT_TRANSITIONS.get(booking.payment_status, set()):
+        return False
+    return booking.set_payment_status(target)
+
+
+def _booking_can_be_paid(booking: Booking) -> bool:
+    return booking.payment_status == Booking.PaymentStatus.PAID or (
+        Booking.PaymentStatus.PAID in Booking.PAYMENT_TRANSITIONS.get(booking.payment_status, set())
+    )
+
+
+# --- PaymentIntents ------------------------------------------------------------------------------
+def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> SyncResult:
+    """Bring a locked `payment` (and its booking) in line with Stripe's `intent`."""
+    now = now or timezone.now()
+    result = SyncResult(payment=payment)
+    target = intent_target_status(intent)
+    if target is None:
+        result.notes.append(f"intent status {_get(intent, 'status')} not mapped")
+        return result
+    if target == S.SUCCEEDED:
+        return _apply_succeeded(payment, intent, now=now, result=result)
+    if not payment.can_move_to(target):
+        # e.g. payment_failed or canceled after succeeded: Stripe's later truth already won.
+        logger.info(
+            "Ignoring intent %s state %s for payment %s (already %s)",
+            _get(intent, "id"),
+            target,
+            payment.pk,
+            payment.status,
+        )
+        result.notes.append(f"ignored {target}: payment is {payment.status}")
+        return result
+
+    booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
+    if target == S.FAILED:
+        code, message = stripe_client.last_payment_error(intent)
+        changed = payment.status != S.FAILED or (code, message) != (
+            payment.failure_code,
+            payment.failure_message,
+        )
+        payment.mark_failed(code=code, message=message)
+        _booking_move_payment_status(booking, Booking.PaymentStatus.FAILED)
+        if changed:
+            logger.info(
+                "Payment failed: payment %s booking %s (%s)", payment.pk, booking.pk, code or "-"
+            )
+    elif target == S.CANCELED:
+        changed = payment.set_status(S.CANCELED)
+        # The booking can start a new payment (a canceled payment frees the one-live constraint).
+        _booking_move_payment_status(booking, Booking.PaymentStatus.UNPAID)
+    else:
+        # pending / requires_action / processing: a payment in progress, also after a decline.
+        changed = payment.set_status(target)
+        _booking_move_payment_status(booking, Booking.PaymentStatus.PENDING)
+    payment.save()
+    booking.save()
+    result.changed = changed
+    return result
+
+
+def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult) -> SyncResult:
+    if payment.status in Payment.COLLECTED_STATUSES and payment.status != S.SUCCEEDED:
+        # Refunded or disputed since: a replayed succeeded must not put it back (DISPUTED ->
+        # SUCCEEDED is in the table for a won dispute, not for this).
+        result.notes.append(f"ignored succeeded: payment is {payment.status}")
+        _fill_charge_details(payment, intent)
+        payment.save()
+        return result
+
+    result.changed = payment.mark_succeeded()
+    payment.succeeded_at = payment.succeeded_at or now
+    payment.failure_code, payment.failure_message = "", ""
+    _fill_charge_details(payment, intent)
+    payment.save()
+
+    booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
+    result.refund_reason = _booking_settle_paid(booking, now=now)
+    booking.save()
+    if result.changed:
+        logger.info("Payment succeeded: payment %s booking %s", payment.pk, booking.pk)
+    if result.refund_reason:
+        logger.warning(
+            "Payment %s collected for booking %s that cannot take place: refunding (%s)",
+            payment.pk,
+            booking.pk,
+            result.refund_reason,
+        )
+    return result
+
+
+def _fill_charge_details(payment: Payment, intent: dict) -> None:
+    payment.stripe_charge_id = stripe_client.charge_id(intent) or payment.stripe_charge_id
+    method_type, brand, last4 = stripe_client.card_details(intent)
+    payment.payment_method_type = method_type or payment.payment_method_type
+    payment.card_brand = brand or payment.card_brand
+    payment.card_last4 = last4 or payment.card_last4
+    payment.receipt_url = stripe_client.receipt_url(intent) or payment.receipt_url
+
+
+def _booking_settle_paid(booking: Booking, *, now) -> str:
+    """Mark a locked booking paid; return why it must be refunded instead ("" when it is fine).
+
+    A payment can land after the booking was cancelled, or after its hold expired and someone
+    else took the slot: the session cannot happen, so the money goes back in full.
+    """
+    if booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+        _booking_move_payment_status(booking, Booking.PaymentStatus.PAID)
+        return ""
+    if booking.status == Booking.Status.CANCELLED:
+        _booking_move_payment_status(booking, Booking.PaymentStatus.PAID)
+        return "Paid after the booking was cancelled: the session will not take place."
+    # pending or expired: confirm it if the time is still its own.
+    taken = (
+        booking_blocking_qs(
+            trainer=booking.trainer, start=booking.start_time, end=booking.end_time, now=now
+        )
+        .exclude(pk=booking.pk)
+        .exists()
+    )
+    if not taken and booking.start_time > now and _booking_can_be_paid(booking):
+        booking.mark_paid()
+        return ""
+    _booking_move_payment_status(booking, Booking.PaymentStatus.PAID)
+    if booking.status == Booking.Status.PENDING:
+        booking.set_status(Booking.Status.EXPIRED)
+        booking.hold_expires_at = None
+    if taken:
+        return "Paid after the booking's hold expired and its time was booked by someone else."
+    return "Paid after the session's start time."
+
+
+def payment_refund_unusable(*, payment_id: int, reason: str) -> Refund | None:
+    """Refund in full what is left of a payment collected for a session that cannot happen.
+
+    Runs after commit, outside any lock (it calls Stripe). payment_refund reserves under the
+    payment's lock and counts pending refunds, so a second caller finds nothing left to refund.
+    """
+    from payments.services import payment_refund
+
+    payment = Payment.objects.get(pk=payment_id)
+    if not payment.is_refundable():
+        return None
+    return payment_refund(
+        payment=payment,
+        amount=None,
+        reason=reason,
+        requested_by=None,
+        source=Refund.Source.CANCELLATION,
+    )
+
+
+# --- Refunds on a charge -------------------------------------------------------------------------
+_REFUND_STATUS = {
+    "succeeded": Refund.Status.SUCCEEDED,
+    "pending": Refund.Status.PENDING,
+    "requires_action": Refund.Status.PENDING,
+    "failed": Refund.Status.FAILED,
+    "canceled": Refund.Status.FAILED,
+}
+
+
+def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
+    """Record Stripe's refunds of a locked payment's charge, each exactly once.
+
+    A refund we made is matched by its Stripe id, or (when our call's response was lost) by the
+    `refund_id` we put in its metadata; anything else was made in the Stripe Dashboard and gets
+    its own row. Totals are then derived from the rows, so nothing is counted twice.
+    """
+    from payments.services import payment_apply_refund_totals
+
+    result = SyncResult(payment=payment)
+    ours = {
+        r.stripe_refund_id: r for r in payment.refunds.select_for_update() if r.stripe_refund_id
+    }
+    for data in refunds:
+        stripe_id = _get(data, "id")
+        amount = _get(data, "amount")
+        if not stripe_id or not isinstance(amount, int) or amount <= 0:
+            continue
+        status = _REFUND_STATUS.get(_get(data, "status"), Refund.Status.PENDING)
+        row = ours.get(stripe_id) or _refund_by_metadata(payment, data)
+        if row is None:
+            row = Refund.objects.create(
+                payment=payment,
+                stripe_refund_id=stripe_id,
+                amount=amount,
+                currency=_get(data, "currency") or payment.currency,
+                status=status,
+                source=Refund.Source.DASHBOARD,
+                reason="Refunded in the Stripe Dashboard.",
+            )
+            result.changed = True
+            logger.info(
+                "Refund %s (%s) of payment %s made outside FitConnect recorded",
+                row.pk,
+                stripe_id,
+                payment.pk,
+            )
+        elif (row.stripe_refund_id, row.status) != (stripe_id, status):
+            # Stripe's id and final status; the amount stays the one we reserved and sent.
+            row.stripe_refund_id, row.status = stripe_id, status
+            row.save(update_fields=["stripe_refund_id", "status", "updated_at"])
+            result.changed = True
+        ours[stripe_id] = row
+    payment.refresh_from_db()
+    payment_apply_refund_totals(payment)
+    return result
+
+
+def _refund_by_metadata(payment: Payment, data: dict) -> Refund | None:
+    refund_id = _get(_get(data, "metadata") or {}, "refund_id")
+    if not refund_id or not str(refund_id).isdigit():
+        return None
+    return (
+        payment.refunds.select_for_update()
+        .filter(pk=int(refund_id), stripe_refund_id__isnull=True)
+        .first()
+    )
+
+
+# --- Disputes ------------------------------------------------------------------------------------
+def payment_apply_dispute(payment: Payment, dispute: dict, *, closed: bool) -> SyncResult:
+    """A chargeback: the payment shows `disputed` until Stripe closes it; won puts it back where
+    its refunds leave it, lost keeps it disputed with dispute_status "lost"."""
+    result = SyncResult(payment=payment)
+    dispute_id = _get(dispute, "id") or ""
+    status = _get(dispute, "status") or ""
+    if (
+        payment.dispute_id == dispute_id
+        and payment.dispute_status in _DISPUTE_FINAL
+        and status not in _DISPUTE_FINAL
+    ):
+        # A created/updated delivered after closed: the outcome is already known.
+        result.notes.append(f"ignored dispute {status}: already {payment.dispute_status}")
+        return result
+    before = (payment.status, payment.dispute_id, payment.dispute_status)
+    payment.dispute_id, payment.dispute_status = dispute_id, status
+    if closed and status in _DISPUTE_WON:
+        if payment.status == S.DISPUTED:
+            payment.set_status(_status_after_refunds(payment))
+    elif status not in _DISPUTE_WON and payment.can_move_to(S.DISPUTED):
+        payment.set_status(S.DISPUTED)
+    payment.save()
+    result.changed = before != (payment.status, payment.dispute_id, payment.dispute_status)
+    if result.changed:
+        logger.warning(
+            "Payment %s dispute %s: %s (payment %s)", payment.pk, dispute_id, status, payment.status
+        )
+    return result
+
+
+def _status_after_refunds(payment: Payment) -> str:
+    if payment.refund_amount >= payment.amount:
+        return S.REFUNDED
+    return S.PARTIALLY_REFUNDED if payment.refund_amount > 0 else S.SUCCEEDED
