@@ -48,6 +48,12 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    # DRF turns these into APIExceptions only inside its own handler; convert first so the body
+    # below can read `.detail` (get_object_or_404 in a view raises Http404).
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real bug: Django's handler500 answers (JSON) and logs it
