@@ -7,6 +7,7 @@ first and compares wall clocks; nothing adds fixed offsets.
 """
 
 import datetime as dt
+import math
 import zoneinfo
 from collections.abc import Iterable
 
@@ -17,10 +18,39 @@ from trainers.models import AvailabilityWindow, TrainerProfile
 
 SLOT_STEP_MINUTES = 15
 UTC = dt.UTC
+ONE_SECOND = dt.timedelta(seconds=1)
 
 
 def trainer_tz(trainer: TrainerProfile) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(trainer.timezone)
+
+
+def _wall(instant: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    return instant.astimezone(tz).replace(tzinfo=None)
+
+
+def _fall_back_inside(
+    start: dt.datetime, end: dt.datetime, tz: zoneinfo.ZoneInfo
+) -> dt.datetime | None:
+    """The instant inside (start, end] where the clock is set back, if there is one.
+
+    Elsewhere the wall clock only moves forward, so checking a session's two ends is enough; when
+    it is set back (02:00 EDT -> 01:00 EST) the session also passes wall times earlier than its
+    start, which must be inside the window too. Sessions are hours long and changes months apart,
+    so there is at most one; it is found by bisection on the UTC offset.
+    """
+    before = start.astimezone(tz).utcoffset()
+    if end.astimezone(tz).utcoffset() >= before:
+        return None
+    # Offsets change on whole UTC seconds: bisect on those, so the instant found is exact.
+    lo, hi = math.floor(start.timestamp()), math.ceil(end.timestamp())
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if dt.datetime.fromtimestamp(mid, UTC).astimezone(tz).utcoffset() == before:
+            lo = mid
+        else:
+            hi = mid
+    return dt.datetime.fromtimestamp(hi, UTC)
 
 
 def _fits(
@@ -31,16 +61,25 @@ def _fits(
 ) -> bool:
     if timezone.is_naive(start) or timezone.is_naive(end) or end <= start:
         return False
-    local_start = start.astimezone(tz)
-    local_end = end.astimezone(tz)
+    # The lowest and highest wall times the session passes through. `end` itself is excluded
+    # ([start, end)), so the clock is read just before it: a session ending at the very instant
+    # of a change ends at 02:00 on the old clock, not at 01:00 or 03:00 on the new one.
+    last = end - ONE_SECOND
+    lowest, highest = _wall(start, tz), _wall(last, tz) + ONE_SECOND
+    setback = _fall_back_inside(start, last, tz)
+    if setback is not None:
+        lowest = min(lowest, _wall(setback, tz))
+        highest = max(highest, _wall(setback - ONE_SECOND, tz) + ONE_SECOND)
+    day = lowest.date()
     # Windows never cross midnight (end > start within one day), so a session that does cannot
     # lie inside one.
-    if local_start.date() != local_end.date():
+    if highest.date() != day:
         return False
-    weekday = local_start.weekday()
-    start_t, end_t = local_start.time(), local_end.time()
     return any(
-        w.weekday == weekday and w.start_time <= start_t and end_t <= w.end_time for w in windows
+        w.weekday == day.weekday()
+        and dt.datetime.combine(day, w.start_time) <= lowest
+        and highest <= dt.datetime.combine(day, w.end_time)
+        for w in windows
     )
 
 
@@ -61,7 +100,7 @@ def _local_exists(local: dt.datetime, tz: zoneinfo.ZoneInfo) -> bool:
 
 
 def _candidate_starts(
-    windows: list[AvailabilityWindow], tz: zoneinfo.ZoneInfo, day: dt.date, duration: dt.timedelta
+    windows: list[AvailabilityWindow], tz: zoneinfo.ZoneInfo, day: dt.date
 ) -> list[dt.datetime]:
     """UTC instants whose local wall time is on the quarter-hour grid of `day` inside a window.
 
@@ -76,8 +115,11 @@ def _candidate_starts(
         # Round up to the next quarter hour so slots read :00/:15/:30/:45 on the trainer's clock.
         minutes = -(-minutes // SLOT_STEP_MINUTES) * SLOT_STEP_MINUTES
         naive = dt.datetime.combine(day, dt.time.min) + dt.timedelta(minutes=minutes)
-        last = dt.datetime.combine(day, window.end_time) - duration
-        while naive <= last:
+        # Every wall time up to the window's end is a candidate; whether the session fits is
+        # decided on real instants by the caller, because on a DST day the wall clock and elapsed
+        # time differ (01:15 EDT + 1 h is 01:15 EST, still inside a 01:00-02:00 window).
+        end = dt.datetime.combine(day, window.end_time)
+        while naive < end:
             for fold in (0, 1):
                 local = naive.replace(tzinfo=tz, fold=fold)
                 if _local_exists(local, tz):
@@ -118,7 +160,7 @@ def free_slots(
     latest = now + dt.timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD)
     candidates = [
         start
-        for start in _candidate_starts(windows, tz, day, duration)
+        for start in _candidate_starts(windows, tz, day)
         if earliest <= start <= latest and _fits(windows, tz, start, start + duration)
     ]
     if not candidates:
