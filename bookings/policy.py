@@ -61,4 +61,4 @@ def cancellation_quote(
         base -= platform_fee_amount
         rule += " (the platform fee is not refundable)"
     amount = min(percentage_of(base, percent), refundable_amount)
-    return CancellationQuote(amount, percent, f"{rule}: {percent.normalize()}% refund.")
+    return CancellationQuote(amount, percent, f"{rule}: {percent.normalize():f}% refund.")

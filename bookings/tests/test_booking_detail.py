@@ -78,3 +78,12 @@ def test_it_previews_nothing_for_a_booking_that_cannot_be_cancelled(as_user, cli
     done = BookingFactory(client=client_user, status="cancelled")
 
     assert as_user(client_user).get(detail(done)).json()["cancellation_refund"] is None
+
+
+def test_it_words_a_full_client_refund_as_100_percent(as_user, booking, client_user):
+    _paid(booking, hours_ahead=48)
+
+    refund = as_user(client_user).get(detail(booking)).json()["cancellation_refund"]
+
+    assert (refund["amount"], refund["percent"]) == ("75.00", "100")
+    assert refund["rule"] == "Cancelled at least 24 hours before the session: 100% refund."
