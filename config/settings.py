@@ -226,16 +226,44 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "expire-stale-bookings": {"task": "bookings.tasks.expire_stale_bookings", "schedule": 60.0},
     "reconcile-payments": {"task": "payments.tasks.reconcile_payments", "schedule": 300.0},
+    "requeue-stuck-emails": {
+        "task": "notifications.tasks.requeue_stuck_notifications",
+        "schedule": 600.0,
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Development: printed on the console and saved under var/mail/ (notifications/backends.py).
+# Production: SMTP with the EMAIL_* variables, or any django-anymail provider, e.g.
+# EMAIL_BACKEND=anymail.backends.mailgun.EmailBackend with ANYMAIL_MAILGUN_API_KEY=...
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default="notifications.backends.ConsoleAndFileBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds per SMTP operation; Django's default (none) would let a hung server hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="FitConnect <no-reply@fitconnect.local>")
+# Every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], so any provider's settings
+# (ANYMAIL_SENDGRID_API_KEY, ANYMAIL_MAILGUN_SENDER_DOMAIN, ...) need no code here.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+# Absolute links in emails (receipt, retry payment) start with this.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Sending retries after about 1x, 2x, 4x, 8x, 16x this many seconds (randomised), then gives up.
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=30)
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,178 @@
+"""What each email says: a context snapshot per kind, and the rendering of a stored notification.
+
+Contexts hold only display-ready strings (amounts already formatted, times already in the
+trainer's time zone, absolute URLs), so a notification renders the same on every retry and on
+any worker, whatever has happened to the payment since.
+"""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from core.money import format_amount, percentage_of
+from notifications.models import EmailNotification
+
+CARD_BRANDS = {
+    "amex": "American Express",
+    "diners": "Diners Club",
+    "discover": "Discover",
+    "jcb": "JCB",
+    "mastercard": "Mastercard",
+    "unionpay": "UnionPay",
+    "visa": "Visa",
+}
+
+
+def money(minor: int, currency: str) -> str:
+    """7500, "usd" -> "75.00 USD"."""
+    return f"{format_amount(minor, currency)} {currency.upper()}"
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def person(user) -> str:
+    return user.get_full_name() or user.email
+
+
+def session_time(booking) -> str:
+    """The session in the trainer's own time zone, where it takes place.
+
+    "Monday 17 March 2025, 14:00-15:00 GMT (Europe/London)"; the zone name is added only when
+    the abbreviation alone does not say it (UTC stays "UTC").
+    """
+    tz = ZoneInfo(booking.trainer.timezone or "UTC")
+    start, end = booking.start_time.astimezone(tz), booking.end_time.astimezone(tz)
+    text = f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}-{end:%H:%M} {start.tzname()}"
+    if tz.key != start.tzname():
+        text += f" ({tz.key})"
+    return text
+
+
+def card_description(payment) -> str:
+    """ "Visa ending 4242", or "" when Stripe told us nothing about the card."""
+    if not payment.card_last4:
+        return ""
+    brand = CARD_BRANDS.get(payment.card_brand.lower(), payment.card_brand.title() or "Card")
+    return f"{brand} ending {payment.card_last4}"
+
+
+def trainer_payout_after(payment, refunded: int) -> int:
+    """What the trainer keeps of `payment` once `refunded` (minor units) went back to the client.
+
+    Money rule: with CANCELLATION_PLATFORM_KEEPS_FEE the platform's fee is not refundable, so a
+    refund comes entirely out of the trainer's share; otherwise the fee is charged on what the
+    client finally paid, rounded as every fee is (core.money.percentage_of).
+    """
+    retained = max(payment.amount - refunded, 0)
+    if settings.CANCELLATION_PLATFORM_KEEPS_FEE:
+        fee = min(payment.platform_fee_amount, retained)
+    else:
+        fee = percentage_of(retained, payment.platform_fee_percentage)
+    return retained - fee
+
+
+def booking_context(booking) -> dict:
+    return {
+        "booking_id": booking.pk,
+        "client_name": person(booking.client),
+        "trainer_name": person(booking.trainer.user),
+        "session_time": session_time(booking),
+        "duration_minutes": booking.duration_minutes,
+    }
+
+
+def payment_succeeded_context(payment) -> dict:
+    booking = payment.booking
+    return {
+        **booking_context(booking),
+        "amount": money(payment.amount, payment.currency),
+        "card": card_description(payment),
+        "receipt_url": payment.receipt_url,
+        "payment_id": payment.pk,
+        "bookings_url": absolute_url("/bookings/"),
+    }
+
+
+def payment_failed_context(payment) -> dict:
+    booking = payment.booking
+    return {
+        **booking_context(booking),
+        "amount": money(payment.amount, payment.currency),
+        "card": card_description(payment),
+        "reason": payment.failure_message or "Your card issuer declined the payment.",
+        "retry_url": absolute_url(f"/bookings/{booking.pk}/pay/"),
+    }
+
+
+def refund_context(refund) -> dict:
+    payment = refund.payment
+    return {
+        **booking_context(payment.booking),
+        "amount": money(refund.amount, refund.currency),
+        "paid_amount": money(payment.amount, payment.currency),
+        "card": card_description(payment),
+        "reason": refund.reason,
+        "refund_id": refund.pk,
+    }
+
+
+def trainer_new_booking_context(payment) -> dict:
+    booking = payment.booking
+    return {
+        **booking_context(booking),
+        "amount": money(payment.amount, payment.currency),
+        "platform_fee": money(payment.platform_fee_amount, payment.currency),
+        "payout": money(payment.trainer_payout_amount, payment.currency),
+        "schedule_url": absolute_url("/bookings/"),
+    }
+
+
+def trainer_cancellation_context(booking, payment, refund, refunded_before: int) -> dict:
+    """`refunded_before`: what had already gone back to the client before this cancellation."""
+    refund_amount = refund.amount if refund is not None else 0
+    return {
+        **booking_context(booking),
+        "cancelled_by": _who_cancelled(booking),
+        "reason": booking.cancellation_reason,
+        "amount": money(payment.amount, payment.currency),
+        "refund": money(refund_amount, payment.currency) if refund_amount else "",
+        "payout_before": money(trainer_payout_after(payment, refunded_before), payment.currency),
+        "payout_after": money(
+            trainer_payout_after(payment, refunded_before + refund_amount), payment.currency
+        ),
+    }
+
+
+def _who_cancelled(booking) -> str:
+    actor = booking.cancelled_by
+    if actor is None:
+        return "FitConnect"
+    if actor.pk == booking.trainer.user_id:
+        return "you"
+    if actor.pk == booking.client_id:
+        return f"your client {person(actor)}"
+    return "a FitConnect administrator"
+
+
+def render(notification: EmailNotification) -> EmailMultiAlternatives:
+    """The message for a stored notification: plain text body, HTML alternative, one layout."""
+    context = {
+        **notification.context,
+        "subject": notification.subject,
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    template = f"notifications/email/{notification.kind}"
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=[notification.recipient],
+        # Lets a mail server or ESP that sees the same message twice (a task that died between
+        # sending and recording it) recognise it.
+        headers={"X-FitConnect-Notification": notification.key},
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message

@@ -1,0 +1,232 @@
+"""Emails about money, each sent exactly once per thing that happened.
+
+The notify_* functions are called by payments INSIDE the transaction that records the event. They
+write an EmailNotification row whose unique key names the event, and queue the sending task with
+`transaction.on_commit`: a rolled-back event sends nothing, and a duplicate webhook or a replayed
+handler finds the existing row and queues nothing. The task claims the row with a conditional
+UPDATE, so a retried or duplicated task never sends what another already sent.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from notifications import emails
+from notifications.models import EmailNotification
+from payments.models import Payment, Refund
+
+logger = logging.getLogger(__name__)
+
+Kind = EmailNotification.Kind
+Status = EmailNotification.Status
+
+# A row left in "sending" this long belongs to a worker that died mid-send; another may take it.
+# Far longer than a send can take (EMAIL_TIMEOUT bounds each SMTP operation).
+SENDING_LEASE = dt.timedelta(minutes=10)
+
+
+def _queue(*, key: str, kind: str, recipient: str, subject: str, context: dict, booking):
+    notification, created = EmailNotification.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "recipient": recipient,
+            "subject": subject,
+            "context": context,
+            "booking": booking,
+        },
+    )
+    if created:
+        # robust: the event is already committed; a broker that is down must not turn the
+        # webhook or request that recorded it into an error. The row stays queued and
+        # requeue_stuck_notifications picks it up.
+        transaction.on_commit(partial(_enqueue, notification.pk), robust=True)
+    return notification
+
+
+def _enqueue(notification_id: int) -> None:
+    from notifications.tasks import send_email_notification
+
+    send_email_notification.delay(notification_id)
+
+
+def notify_payment_succeeded(payment) -> list[EmailNotification]:
+    """The client's receipt and the trainer's "new paid booking", once per payment."""
+    if payment.status not in Payment.COLLECTED_STATUSES:
+        logger.warning("notify_payment_succeeded on payment %s in %s", payment.pk, payment.status)
+        return []
+    booking = payment.booking
+    receipt = emails.payment_succeeded_context(payment)
+    trainer = emails.trainer_new_booking_context(payment)
+    return [
+        _queue(
+            key=f"{Kind.PAYMENT_SUCCEEDED}:payment:{payment.pk}",
+            kind=Kind.PAYMENT_SUCCEEDED,
+            recipient=booking.client.email,
+            subject=f"Receipt: {receipt['amount']} for your session with {receipt['trainer_name']}",
+            context=receipt,
+            booking=booking,
+        ),
+        _queue(
+            key=f"{Kind.TRAINER_NEW_BOOKING}:payment:{payment.pk}",
+            kind=Kind.TRAINER_NEW_BOOKING,
+            recipient=booking.trainer.user.email,
+            subject=f"New paid booking: {trainer['client_name']}, {trainer['session_time']}",
+            context=trainer,
+            booking=booking,
+        ),
+    ]
+
+
+def notify_payment_failed(payment) -> EmailNotification:
+    """Tell the client their payment failed, why, and where to try again.
+
+    One intent can be declined, retried with another card and declined again: two things that
+    happened. Stripe's decline (code and message) tells them apart without a counter, and is the
+    same on every delivery or sync of one decline, so duplicates still collapse to one email.
+    """
+    booking = payment.booking
+    decline = hashlib.sha256(
+        f"{payment.failure_code}|{payment.failure_message}|{payment.stripe_charge_id}".encode()
+    ).hexdigest()[:16]
+    context = emails.payment_failed_context(payment)
+    return _queue(
+        key=f"{Kind.PAYMENT_FAILED}:payment:{payment.pk}:{decline}",
+        kind=Kind.PAYMENT_FAILED,
+        recipient=booking.client.email,
+        subject=f"Your payment of {context['amount']} did not go through",
+        context=context,
+        booking=booking,
+    )
+
+
+def notify_refund_succeeded(refund) -> EmailNotification:
+    """Tell the client money is on its way back, once per refund (partial refunds each get one)."""
+    booking = refund.payment.booking
+    context = emails.refund_context(refund)
+    return _queue(
+        key=f"{Kind.REFUND_SUCCEEDED}:refund:{refund.pk}",
+        kind=Kind.REFUND_SUCCEEDED,
+        recipient=booking.client.email,
+        subject=f"Your refund of {context['amount']} is on its way",
+        context=context,
+        booking=booking,
+    )
+
+
+def notify_booking_cancelled(booking, refund=None) -> EmailNotification | None:
+    """Tell the trainer a paid booking was cancelled and what it does to their payout.
+
+    `refund`: the Refund the cancellation made (None when nothing went back). Unpaid bookings
+    are skipped: the trainer was never told about them (they hear of a booking once it is paid).
+    """
+    payment = booking.payments.filter(status__in=Payment.COLLECTED_STATUSES).first()
+    if payment is None:
+        return None
+    earlier = payment.refunds.exclude(status=Refund.Status.FAILED)
+    if refund is not None:
+        earlier = earlier.exclude(pk=refund.pk)
+    refunded_before = earlier.aggregate(total=Sum("amount"))["total"] or 0
+    context = emails.trainer_cancellation_context(booking, payment, refund, refunded_before)
+    return _queue(
+        key=f"{Kind.TRAINER_BOOKING_CANCELLED}:booking:{booking.pk}",
+        kind=Kind.TRAINER_BOOKING_CANCELLED,
+        recipient=booking.trainer.user.email,
+        subject=f"Booking cancelled: {context['client_name']}, {context['session_time']}",
+        context=context,
+        booking=booking,
+    )
+
+
+# --- sending (called by notifications.tasks) ------------------------------------------------
+
+
+def notification_claim(notification_id: int) -> EmailNotification | None:
+    """Take the row for sending, or None when it is not ours to send.
+
+    Conditional UPDATE: of two tasks for one row (a retry racing a requeue, a redelivered
+    message) only one sees a row count of 1; the other finds it sent or being sent and stops.
+    """
+    now = timezone.now()
+    claimed = (
+        EmailNotification.objects.filter(pk=notification_id)
+        .filter(
+            Q(status=Status.QUEUED) | Q(status=Status.SENDING, claimed_at__lt=now - SENDING_LEASE)
+        )
+        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
+    )
+    if not claimed:
+        return None
+    return EmailNotification.objects.get(pk=notification_id)
+
+
+def notification_deliver(
+    notification_id: int, *, retryable: tuple[type[Exception], ...], final_attempt: bool
+) -> str:
+    """Claim, render and send one notification; returns the status it ends in.
+
+    A `retryable` error (mail server down) puts the row back to queued and re-raises for the
+    task to retry, or on the `final_attempt` marks it failed. Any other error (a bug) fails it
+    at once and re-raises. If the process dies after the server accepted the message but before
+    it is marked sent, the lease lets a later task send it again: SMTP cannot be part of our
+    transaction, so this is the one duplicate we cannot rule out (the message carries the key
+    in X-FitConnect-Notification).
+    """
+    notification = notification_claim(notification_id)
+    if notification is None:
+        return "skipped"
+    rows = EmailNotification.objects.filter(pk=notification.pk, status=Status.SENDING)
+    try:
+        emails.render(notification).send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        will_retry = isinstance(exc, retryable) and not final_attempt
+        status = Status.QUEUED if will_retry else Status.FAILED
+        rows.update(status=status, last_error=error, updated_at=timezone.now())
+        if will_retry:
+            logger.warning(
+                "Email %s attempt %s failed, will retry: %s",
+                notification.key,
+                notification.attempts,
+                error,
+            )
+            raise
+        logger.error(
+            "Email %s failed for good after %s attempts: %s",
+            notification.key,
+            notification.attempts,
+            error,
+        )
+        if isinstance(exc, retryable):
+            return Status.FAILED
+        raise
+    now = timezone.now()
+    rows.update(status=Status.SENT, sent_at=now, updated_at=now)
+    logger.info("Email %s sent to %s", notification.key, notification.recipient)
+    return Status.SENT
+
+
+def notification_resend(notification: EmailNotification) -> bool:
+    """Queue a failed notification again (an admin action once the mail server is fixed)."""
+    updated = EmailNotification.objects.filter(pk=notification.pk, status=Status.FAILED).update(
+        status=Status.QUEUED, updated_at=timezone.now()
+    )
+    if updated:
+        transaction.on_commit(partial(_enqueue, notification.pk), robust=True)
+    return bool(updated)
+
+
+def notification_ids_stuck(*, now=None, queued_for=dt.timedelta(minutes=30)) -> list[int]:
+    """Rows whose task was lost: queued long past any retry backoff, or a dead worker's claim."""
+    now = now or timezone.now()
+    return list(
+        EmailNotification.objects.filter(
+            Q(status=Status.QUEUED, updated_at__lt=now - queued_for)
+            | Q(status=Status.SENDING, claimed_at__lt=now - SENDING_LEASE)
+        ).values_list("pk", flat=True)[:500]
+    )
