@@ -21,10 +21,15 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["client__email", "trainer__user__email"]
     list_select_related = ["client", "trainer__user"]
     date_hierarchy = "start_time"
-    raw_id_fields = ["client", "trainer", "cancelled_by"]
-    # Price, currency and both statuses are written only by the services (the state machine, the
-    # payment webhooks): an edit here would let the booking disagree with what Stripe charged.
+    # Bookings change only through the services: a time or trainer edited here would skip the
+    # overlap check and availability, a price or status would disagree with what Stripe charged.
+    # Admins cancel with the action below (the policy's refund applies).
     readonly_fields = [
+        "client",
+        "trainer",
+        "start_time",
+        "end_time",
+        "duration_minutes",
         "price_display",
         "currency",
         "status",
