@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -237,13 +238,17 @@ def payment_refund_unusable(*, payment_id: int, reason: str) -> Refund | None:
     payment = Payment.objects.get(pk=payment_id)
     if not payment.is_refundable():
         return None
-    return payment_refund(
-        payment=payment,
-        amount=None,
-        reason=reason,
-        requested_by=None,
-        source=Refund.Source.CANCELLATION,
-    )
+    try:
+        return payment_refund(
+            payment=payment,
+            amount=None,
+            reason=reason,
+            requested_by=None,
+            source=Refund.Source.CANCELLATION,
+        )
+    except ValidationError:
+        # Another caller (webhook copy, reconciliation) reserved what was left a moment ago.
+        return None
 
 
 # --- Refunds on a charge -------------------------------------------------------------------------

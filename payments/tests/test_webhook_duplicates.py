@@ -1,0 +1,68 @@
+"""A delivery Stripe sends twice (or ten times at once) is stored once and applied once."""
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from payments.models import Payment, Refund, WebhookEvent
+from payments.tests import stripe_events as se
+
+COPIES = 10
+
+
+def dashboard_refund_event(payment):
+    return se.event("charge.refunded", se.charge(payment, refunds=[se.refund("re_dup", 2500)]))
+
+
+@pytest.mark.django_db
+def test_it_acknowledges_a_sequential_duplicate_and_applies_it_once(api):
+    payment = se.payment(status="succeeded", stripe_charge_id="ch_dup")
+    evt = dashboard_refund_event(payment)
+
+    first, second = se.post(api, evt), se.post(api, evt)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert (first.json()["duplicate"], second.json()["duplicate"]) == (False, True)
+    row = WebhookEvent.objects.get()
+    assert row.attempts == 1
+    assert Refund.objects.count() == 1
+    assert Payment.objects.get(pk=payment.pk).refund_amount == 2500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_applies_simultaneous_copies_once():
+    payment = se.payment(status="succeeded", stripe_charge_id="ch_dup")
+    body = json.dumps(dashboard_refund_event(payment)).encode()
+    signature = se.sign(body)
+    barrier = threading.Barrier(COPIES)
+    statuses: list[int] = []
+    duplicates: list[bool] = []
+    errors: list[BaseException] = []
+
+    def deliver():
+        try:
+            barrier.wait()
+            response = se.post(Client(), None, body=body, signature=signature)
+            statuses.append(response.status_code)
+            duplicates.append(response.json().get("duplicate"))
+        except BaseException as e:
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(COPIES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert statuses == [200] * COPIES
+    assert duplicates.count(False) == 1
+    row = WebhookEvent.objects.get()
+    assert (row.attempts, row.error) == (1, "")
+    assert Refund.objects.count() == 1
+    assert Payment.objects.get(pk=payment.pk).refund_amount == 2500
