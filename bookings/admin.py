@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
+from rest_framework.exceptions import APIException
 
 from bookings.models import Booking
 from bookings.services import booking_cancel
-from rest_framework.exceptions import APIException
 from core.money import format_amount
 
 
@@ -54,9 +54,7 @@ class BookingAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # A booking id is searchable too (the text fields alone would never match "42").
         base = queryset
-        queryset, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term.isdigit() and len(term) < 19:
             queryset |= base.filter(pk=int(term))

@@ -40,7 +40,7 @@ class CancellationRefundSerializer(serializers.Serializer):
     rule = serializers.CharField()
 
 
-class RefundOutputSerializer(serializers.Serializer):
+class BookingCancelRefundSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     amount = serializers.SerializerMethodField()
     status = serializers.CharField()
@@ -103,10 +103,10 @@ class BookingCancelOutputSerializer(BookingOutputSerializer):
     class Meta(BookingOutputSerializer.Meta):
         fields = [*BookingOutputSerializer.Meta.fields, "refund"]
 
-    @extend_schema_field(RefundOutputSerializer(allow_null=True))
+    @extend_schema_field(BookingCancelRefundSerializer(allow_null=True))
     def get_refund(self, booking):
         refund = self.context.get("refund")
-        return RefundOutputSerializer(refund).data if refund is not None else None
+        return BookingCancelRefundSerializer(refund).data if refund is not None else None
 
 
 class BookingListCreateApi(GenericAPIView):

@@ -65,9 +65,7 @@ def test_it_refuses_to_cancel_a_finished_booking_with_a_409(as_user, client_user
     response = as_user(client_user).post(cancel(booking), {"reason": "again"}, format="json")
 
     assert response.status_code == 409
-    assert response.json() == {
-        "error": f"This booking is {status} and can no longer be cancelled."
-    }
+    assert response.json() == {"error": f"This booking is {status} and can no longer be cancelled."}
     booking.refresh_from_db()
     assert booking.status == status
     assert booking.cancellation_reason == ""

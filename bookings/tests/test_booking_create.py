@@ -22,8 +22,8 @@ def test_it_books_a_pending_hold_priced_by_the_server(book, client_user, trainer
     assert body["client_email"] == client_user.email
     assert body["trainer_id"] == trainer.pk
     assert body["trainer_email"] == trainer.user.email
-    assert body["start_time"] == "{:%Y-%m-%dT%H:%M:%S}Z".format(start)
-    assert body["end_time"] == "{:%Y-%m-%dT%H:%M:%S}Z".format(start + dt.timedelta(minutes=90))
+    assert body["start_time"] == f"{start:%Y-%m-%dT%H:%M:%S}Z"
+    assert body["end_time"] == f"{start + dt.timedelta(minutes=90):%Y-%m-%dT%H:%M:%S}Z"
     assert body["duration_minutes"] == 90
     assert body["price"] == "112.50"
     assert body["currency"] == "usd"

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookings.tests.conftest import URL, at
-from core.tests.factories import BookingFactory, ClientFactory, TrainerProfileFactory
+from core.tests.factories import BookingFactory, TrainerProfileFactory
 from payments.models import Payment
 
 pytestmark = pytest.mark.django_db
