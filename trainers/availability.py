@@ -89,7 +89,10 @@ def is_within_availability(trainer: TrainerProfile, start: dt.datetime, end: dt.
 
     Uses `trainer.availability.all()`, so a prefetched trainer costs no query.
     """
-    return _fits(trainer.availability.all(), trainer_tz(trainer), start, end)
+    try:
+        return _fits(trainer.availability.all(), trainer_tz(trainer), start, end)
+    except OverflowError:  # a start near year 1 or 9999 from a caller's input: never available
+        return False
 
 
 def _local_exists(local: dt.datetime, tz: zoneinfo.ZoneInfo) -> bool:

@@ -101,3 +101,12 @@ def test_it_accepts_a_session_across_the_spring_forward_gap():
     # ...but not inside 01:00-03:00: the session ends at 03:30 on the wall clock.
     short = trainer_with([(6, "01:00", "03:00")], tz="America/New_York")
     assert not is_within_availability(short, utc(2026, 3, 8, 6, 30), utc(2026, 3, 8, 7, 30))
+
+
+def test_it_refuses_instead_of_crashing_at_the_edges_of_the_calendar():
+    trainer = trainer_with(every_day("00:00", "23:59"), tz="Pacific/Kiritimati")
+    start = dt.datetime(9999, 12, 31, 22, tzinfo=dt.UTC)
+    assert not is_within_availability(trainer, start, start + dt.timedelta(hours=1))
+    start = dt.datetime(1, 1, 1, 0, 30, tzinfo=dt.UTC)
+    west = trainer_with(every_day("00:00", "23:59"), tz="America/New_York")
+    assert not is_within_availability(west, start, start + dt.timedelta(hours=1))
