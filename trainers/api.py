@@ -3,7 +3,8 @@ import re
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -21,6 +22,7 @@ MAX_WINDOWS = 70
 MAX_SPECIALTIES = 20
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class RateField(serializers.Field):
     """A rate as a decimal string ("75.00") out, and in. Floats are refused: they cannot hold
     cents exactly. Parsing to minor units needs the currency, so it happens in validate()."""
@@ -159,7 +161,7 @@ class TrainerMeApi(APIView):
         )
         accepting_bookings = serializers.BooleanField(required=False)
 
-        def __init__(self, *args, profile: TrainerProfile, **kwargs):
+        def __init__(self, *args, profile: TrainerProfile | None = None, **kwargs):
             self.profile = profile
             super().__init__(*args, **kwargs)
 
@@ -187,6 +189,7 @@ class TrainerMeApi(APIView):
             return value
 
         def validate(self, attrs):
+            assert self.profile is not None, "InputSerializer needs profile= to validate"
             currency = attrs.get("currency", self.profile.currency)
             if "hourly_rate" in attrs:
                 try:
@@ -270,7 +273,7 @@ class TrainerSlotsApi(APIView):
             OpenApiParameter("date", dt.date, required=True, description="YYYY-MM-DD"),
             OpenApiParameter("duration_minutes", int, description="30..180, step 15"),
         ],
-        responses=serializers.ListField(child=serializers.DateTimeField()),
+        responses={200: {"type": "array", "items": {"type": "string", "format": "date-time"}}},
     )
     def get(self, request, pk):
         trainer = get_object_or_404(trainer_public_qs(), pk=pk)
