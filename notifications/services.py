@@ -10,7 +10,6 @@ UPDATE, so a retried or duplicated task never sends what another already sent.
 import datetime as dt
 import hashlib
 import logging
-from functools import partial
 
 from django.db import transaction
 from django.db.models import F, Q, Sum
@@ -45,14 +44,16 @@ def _queue(*, key: str, kind: str, recipient: str, subject: str, context: dict, 
         # robust: the event is already committed; a broker that is down must not turn the
         # webhook or request that recorded it into an error. The row stays queued and
         # requeue_stuck_notifications picks it up.
-        transaction.on_commit(partial(_enqueue, notification.pk), robust=True)
+        _enqueue_on_commit(notification.pk)
     return notification
 
 
-def _enqueue(notification_id: int) -> None:
-    from notifications.tasks import send_email_notification
+def _enqueue_on_commit(notification_id: int) -> None:
+    from notifications.tasks import queue_send
 
-    send_email_notification.delay(notification_id)
+    # A lambda, not functools.partial: Django logs a failed robust callback by its __qualname__,
+    # which a partial lacks (the logging itself would then raise).
+    transaction.on_commit(lambda: queue_send(notification_id), robust=True)
 
 
 def notify_payment_succeeded(payment) -> list[EmailNotification]:
@@ -217,7 +218,7 @@ def notification_resend(notification: EmailNotification) -> bool:
         status=Status.QUEUED, updated_at=timezone.now()
     )
     if updated:
-        transaction.on_commit(partial(_enqueue, notification.pk), robust=True)
+        _enqueue_on_commit(notification.pk)
     return bool(updated)
 
 
