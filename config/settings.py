@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,6 +149,11 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# web.middleware: pages may load scripts and frames only from the app and Stripe.js's origin.
+CSP_ENABLED = env.bool("CSP_ENABLED", default=not DEBUG)
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -214,6 +220,14 @@ STRIPE_WEBHOOK_SECRET = env(
 # Unset: the real api.stripe.com. Set (e.g. http://127.0.0.1:8420): the localstripe emulator.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420" if DEBUG else "")
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# Stripe.js for the browser checkout: Stripe's own in production, the emulator's copy when
+# STRIPE_API_BASE points at localstripe (so `make run` and the browser tests work offline).
+STRIPE_JS_URL = env(
+    "STRIPE_JS_URL",
+    default=f"{STRIPE_API_BASE.rstrip('/')}/js.stripe.com/v3/"
+    if STRIPE_API_BASE
+    else "https://js.stripe.com/v3/",
+)
 # Payments still pending/processing this long are fetched from Stripe by reconcile_payments.
 RECONCILE_AFTER_MINUTES = env.int("RECONCILE_AFTER_MINUTES", default=5)
 

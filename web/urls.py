@@ -1,3 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from web.views import accounts, bookings, checkout, trainer_area, trainers
+
+app_name = "web"
+
+urlpatterns = [
+    path("", trainers.home, name="home"),
+    path("signup/", accounts.signup, name="signup"),
+    path("login/", accounts.login_view, name="login"),
+    path("logout/", accounts.logout_view, name="logout"),
+    path("trainers/", trainers.trainer_directory, name="trainer_list"),
+    path("trainers/<int:pk>/", trainers.trainer_detail, name="trainer_detail"),
+    path("trainers/<int:pk>/book/", trainers.trainer_book, name="trainer_book"),
+    path("sessions/", bookings.booking_list, name="booking_list"),
+    path("sessions/<int:pk>/", bookings.booking_detail, name="booking_detail"),
+    path("sessions/<int:pk>/cancel/", bookings.booking_cancel_view, name="booking_cancel"),
+    path("sessions/<int:pk>/pay/", checkout.booking_pay, name="booking_pay"),
+    path("sessions/<int:pk>/pay/setup/", checkout.booking_pay_setup, name="booking_pay_setup"),
+    path(
+        "sessions/<int:pk>/pay/confirm/", checkout.booking_pay_confirm, name="booking_pay_confirm"
+    ),
+    path("sessions/<int:pk>/status/", checkout.booking_status, name="booking_status"),
+    path("trainer/", trainer_area.trainer_home, name="trainer_home"),
+    path("trainer/profile/", trainer_area.trainer_profile, name="trainer_profile"),
+    path("trainer/availability/", trainer_area.trainer_availability, name="trainer_availability"),
+]

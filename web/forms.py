@@ -1,0 +1,182 @@
+"""Forms of the pages. They parse what a browser sends; the rules stay in the services and in the
+API's serializers, which the trainer forms run as they are (one validation, two front doors)."""
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from accounts.models import User
+from bookings.services import (
+    DURATION_STEP_MINUTES,
+    MAX_DURATION_MINUTES,
+    MIN_DURATION_MINUTES,
+)
+
+DURATION_CHOICES = [
+    (m, f"{m} minutes")
+    for m in range(MIN_DURATION_MINUTES, MAX_DURATION_MINUTES + 1, DURATION_STEP_MINUTES)
+]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# A hyphen or an en dash (what phones often type) between the two times.
+RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})\s*$")
+
+
+def drf_errors_to_form(form: forms.Form, exc: DRFValidationError, field_map=None) -> None:
+    """Show a serializer's field errors next to the form's own fields (others on top)."""
+    detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
+    for key, messages in detail.items():
+        field = (field_map or {}).get(key, key)
+        for message in messages if isinstance(messages, list) else [messages]:
+            form.add_error(field if field in form.fields else None, str(message))
+
+
+class SignupForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[
+            (User.Role.CLIENT, "I want to book sessions"),
+            (User.Role.TRAINER, "I am a trainer"),
+        ],
+        widget=forms.RadioSelect,
+        initial=User.Role.CLIENT,
+        label="I am signing up as",
+    )
+    first_name = forms.CharField(max_length=150, label="First name")
+    last_name = forms.CharField(max_length=150, label="Last name")
+    email = forms.EmailField(max_length=254, label="Email address")
+    password = forms.CharField(
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email already exists. Log in?")
+        return email
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254, label="Email address", widget=forms.EmailInput(attrs={"autofocus": True})
+    )
+    password = forms.CharField(
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        self.user = authenticate(self.request, email=data["email"], password=data["password"])
+        if self.user is None:
+            raise forms.ValidationError("That email and password do not match an account.")
+        return data
+
+
+class TrainerFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    specialty = forms.CharField(required=False, max_length=40, label="Specialty")
+    max_rate = forms.CharField(required=False, max_length=12, label="Max price per hour")
+
+    def clean_max_rate(self):
+        value = self.cleaned_data["max_rate"].strip()
+        if not value:
+            return None
+        try:
+            rate = Decimal(value)
+        except InvalidOperation:
+            raise forms.ValidationError("Enter a price such as 80 or 80.00.") from None
+        if not rate.is_finite() or rate <= 0:
+            raise forms.ValidationError("Enter a price greater than zero.")
+        return rate
+
+
+class SlotPickerForm(forms.Form):
+    day = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    duration = forms.TypedChoiceField(
+        choices=DURATION_CHOICES, coerce=int, required=False, empty_value=60, label="Length"
+    )
+
+
+class BookForm(forms.Form):
+    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%SZ"])
+    duration = forms.TypedChoiceField(choices=DURATION_CHOICES, coerce=int)
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=dt.UTC)
+        return start
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}), label="Reason"
+    )
+
+
+class AvailabilityForm(forms.Form):
+    """One text box per weekday: "09:00-12:00, 13:00-17:00" (the trainer's local time).
+
+    Turned into the API's [{weekday, start, end}] shape and checked by the API's own validator.
+    """
+
+    def __init__(self, *args, windows=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        by_day: dict[int, list[str]] = {d: [] for d in range(7)}
+        for w in windows:
+            by_day[w.weekday].append(f"{w.start_time:%H:%M}-{w.end_time:%H:%M}")
+        for day, name in enumerate(WEEKDAYS):
+            self.fields[f"day_{day}"] = forms.CharField(
+                required=False,
+                max_length=200,
+                label=name,
+                initial=", ".join(by_day[day]),
+                widget=forms.TextInput(attrs={"placeholder": "e.g. 09:00-12:00, 13:00-17:00"}),
+            )
+
+    def windows(self) -> list[dict]:
+        """[{weekday, start, end}] with "HH:MM" strings; format errors are added to the form."""
+        result = []
+        for day in range(7):
+            text = self.cleaned_data.get(f"day_{day}") or ""
+            for part in filter(None, (p.strip() for p in text.split(","))):
+                match = RANGE.match(part)
+                if not match:
+                    self.add_error(f"day_{day}", f'"{part}" is not a time range like 09:00-17:00.')
+                    continue
+                start, end = (t.zfill(5) for t in match.groups())
+                result.append({"weekday": day, "start": start, "end": end})
+        return result
+
+
+class TrainerProfileForm(forms.Form):
+    first_name = forms.CharField(max_length=150, label="First name")
+    last_name = forms.CharField(max_length=150, label="Last name")
+    bio = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    specialties = forms.CharField(
+        required=False, max_length=500, help_text="Separated by commas, e.g. strength, yoga"
+    )
+    hourly_rate = forms.CharField(max_length=12, label="Price per hour", help_text="e.g. 75.00")
+    currency = forms.CharField(max_length=3)
+    timezone = forms.CharField(max_length=64, label="Time zone", help_text="e.g. Europe/London")
+    accepting_bookings = forms.BooleanField(required=False, label="Accepting new bookings")
+
+    def api_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["specialties"] = [s for s in (t.strip() for t in data["specialties"].split(",")) if s]
+        return data

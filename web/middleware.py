@@ -1,0 +1,62 @@
+"""Content-Security-Policy for the pages: only the app itself and Stripe.js may run or frame.
+
+Every script the pages use is a static file of the app (no inline script, no inline handler), so
+`script-src` needs no 'unsafe-inline'. Stripe.js is allowed from the origin of STRIPE_JS_URL: Stripe
+in production, the emulator in development, where its card fields also call the emulator's API.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+# Stripe's documented CSP needs: card frames (js), 3-D Secure frames (hooks), API calls (api).
+_REAL_STRIPE = {
+    "script": ["https://js.stripe.com"],
+    "frame": ["https://js.stripe.com", "https://hooks.stripe.com"],
+    "connect": ["https://api.stripe.com"],
+}
+
+# The JSON API and its documentation page (whose viewer uses inline scripts) are not pages of ours.
+EXEMPT_PREFIXES = ("/api/",)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy() -> str:
+    js = _origin(settings.STRIPE_JS_URL)
+    if js == "https://js.stripe.com":
+        script, frame, connect = (_REAL_STRIPE[k] for k in ("script", "frame", "connect"))
+    else:
+        script = frame = connect = [js]
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *script],
+        "frame-src": frame,
+        "connect-src": ["'self'", *connect],
+        "img-src": ["'self'", "data:"],
+        # Stripe.js sizes its card frame with inline styles.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.CSP_ENABLED
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and "Content-Security-Policy" not in response
+        ):
+            response["Content-Security-Policy"] = content_security_policy()
+        return response

@@ -1,0 +1,93 @@
+"""A client's sessions: list, detail with receipt, cancel with the refund shown first."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from bookings.models import Booking
+from bookings.selectors import booking_get_for, booking_list_for
+from bookings.services import booking_cancel
+from core.api import Conflict
+from payments.models import Payment
+from payments.selectors import booking_cancellation_preview
+from web.forms import CancelForm
+
+
+def own_booking(request, pk: int) -> Booking:
+    """The client's own booking; anybody else's (a trainer's too) does not exist here."""
+    booking = booking_get_for(request.user, pk)
+    if booking.client_id != request.user.pk:
+        raise Http404
+    return booking
+
+
+def policy_text() -> str:
+    hours = settings.CANCELLATION_FULL_REFUND_HOURS
+    late = settings.CANCELLATION_LATE_REFUND_PERCENT.normalize()
+    fee = " The platform fee is not refunded." if settings.CANCELLATION_PLATFORM_KEEPS_FEE else ""
+    return (
+        f"Cancel at least {hours} hours before the session for a full refund; later, you get "
+        f"{late}% back; once the session has started, no refund.{fee}"
+    )
+
+
+@login_required
+def booking_list(request):
+    now = timezone.now()
+    mine = booking_list_for(request.user).filter(client=request.user)
+    return render(
+        request,
+        "web/booking_list.html",
+        {
+            "upcoming": mine.filter(end_time__gte=now).order_by("start_time", "id"),
+            "past": mine.filter(end_time__lt=now)[:50],
+        },
+    )
+
+
+@login_required
+def booking_detail(request, pk: int):
+    booking = own_booking(request, pk)
+    # The receipt: the payment that collected the money (declined attempts are not shown).
+    payment = booking.payments.filter(status__in=Payment.COLLECTED_STATUSES).first()
+    return render(
+        request,
+        "web/booking_detail.html",
+        {
+            "booking": booking,
+            "payment": payment,
+            "refunds": list(payment.refunds.all()) if payment else [],
+            "can_cancel": booking.status in (Booking.Status.PENDING, Booking.Status.CONFIRMED),
+        },
+    )
+
+
+@login_required
+def booking_cancel_view(request, pk: int):
+    booking = own_booking(request, pk)
+    form = CancelForm(request.POST or None)
+    if booking.status not in (Booking.Status.PENDING, Booking.Status.CONFIRMED):
+        messages.error(request, f"This booking is {booking.get_status_display().lower()}.")
+        return redirect("web:booking_detail", pk=booking.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking, refund = booking_cancel(
+                booking=booking, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except Conflict as e:
+            messages.error(request, str(e.detail))
+        else:
+            if refund is not None and refund.status != "failed":
+                messages.success(request, "Your session is cancelled. Your refund is on its way.")
+            else:
+                messages.success(request, "Your session is cancelled.")
+        return redirect("web:booking_detail", pk=booking.pk)
+    quote = booking_cancellation_preview(booking=booking, actor=request.user)
+    return render(
+        request,
+        "web/booking_cancel.html",
+        {"booking": booking, "quote": quote, "form": form, "policy": policy_text()},
+    )

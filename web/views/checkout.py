@@ -1,0 +1,105 @@
+"""The payment page and the small JSON endpoints its script calls (same-origin, CSRF-checked)."""
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.exceptions import APIException
+
+from bookings.models import Booking
+from payments.checkout import checkout_pay, checkout_saved_cards, checkout_setup
+from web.views.bookings import own_booking, policy_text
+
+
+def _json_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _body(request) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _service_error(exc: Exception) -> JsonResponse:
+    """The services' errors in plain words for the page (never a traceback)."""
+    if isinstance(exc, ValidationError):
+        return _json_error(" ".join(exc.messages), 400)
+    assert isinstance(exc, APIException)
+    status = exc.status_code
+    message = str(exc.detail)
+    if status == 502:
+        message = "We could not reach the payment service. Please try again in a moment."
+    return _json_error(message, status)
+
+
+@login_required
+def booking_pay(request, pk: int):
+    booking = own_booking(request, pk)
+    if not booking.requires_payment():
+        return redirect("web:booking_detail", pk=booking.pk)
+    return render(
+        request,
+        "web/booking_pay.html",
+        {
+            "booking": booking,
+            "policy": policy_text(),
+            "saved_cards": checkout_saved_cards(client=request.user),
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "stripe_key": settings.STRIPE_PUBLISHABLE_KEY,
+        },
+    )
+
+
+@login_required
+@require_POST
+def booking_pay_setup(request, pk: int):
+    booking = own_booking(request, pk)
+    save_card = _body(request).get("save_card") is True
+    try:
+        secret = checkout_setup(booking_id=booking.pk, client=request.user, save_card=save_card)
+    except (ValidationError, APIException) as e:
+        return _service_error(e)
+    return JsonResponse({"client_secret": secret})
+
+
+@login_required
+@require_POST
+def booking_pay_confirm(request, pk: int):
+    booking = own_booking(request, pk)
+    data = _body(request)
+    setup_intent, saved_card = data.get("setup_intent", ""), data.get("payment_method", "")
+    if not isinstance(setup_intent, str) or not isinstance(saved_card, str):
+        return _json_error("Please enter your card details.", 400)
+    try:
+        attempt = checkout_pay(
+            booking_id=booking.pk,
+            client=request.user,
+            setup_intent_id=setup_intent,
+            payment_method_id=saved_card,
+        )
+    except (ValidationError, APIException) as e:
+        return _service_error(e)
+    return JsonResponse({"status": attempt.status, "client_secret": attempt.client_secret})
+
+
+@login_required
+@require_GET
+def booking_status(request, pk: int):
+    booking = own_booking(request, pk)
+    return JsonResponse(
+        {
+            "status": booking.status,
+            "payment_status": booking.payment_status,
+            "payment_status_display": booking.get_payment_status_display(),
+            "paid": booking.is_paid(),
+            "can_pay": booking.requires_payment(),
+            "expired": booking.status == Booking.Status.EXPIRED,
+        }
+    )
