@@ -147,12 +147,14 @@ def _card_for(booking: Booking, client, setup_intent_id: str, payment_method_id:
             setup = stripe_client.retrieve_setup_intent(setup_intent_id)
         except stripe_client.StripeFailure as e:
             raise stripe_api_error(e, action="reading the card", payment=_NoPayment(booking)) from e
-        method = setup.payment_method
-        method_id = method if isinstance(method, str) else getattr(method, "id", "")
-        customer = setup.customer if isinstance(setup.customer, str) else ""
+        setup_data = setup.to_dict()
+        method = setup_data.get("payment_method")
+        method_id = method if isinstance(method, str) else (method or {}).get("id", "")
+        customer = setup_data.get("customer")
+        customer = customer if isinstance(customer, str) else (customer or {}).get("id", "")
         if (
-            (setup.metadata or {}).get("booking_id") != str(booking.pk)
-            or setup.status != "succeeded"
+            (setup_data.get("metadata") or {}).get("booking_id") != str(booking.pk)
+            or setup_data.get("status") != "succeeded"
             or not method_id
         ):
             raise ValidationError("Please enter your card details again.")
