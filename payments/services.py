@@ -51,29 +51,59 @@ def stripe_api_error(error: stripe_client.StripeFailure, *, action: str, payment
 def payment_intent_for_booking(*, booking_id: int, user) -> Payment:
     """The open PaymentIntent for `user`'s booking, created on the first call.
 
-    Calling again returns the same Payment row and intent (its client_secret is stored), also
-    after a decline: the intent is back in requires_payment_method and the client confirms it
-    again with another card. Concurrent callers get one Payment row (a unique constraint plus the
-    booking lock) and one intent: the first claims the row, the others wait for its intent id
-    (409 "try again" if Stripe takes longer than INTENT_WAIT_SECONDS).
+    Calling again returns the same Payment row and intent (its client_secret is stored).
+    Concurrent callers get one Payment row (a unique constraint plus the booking lock) and one
+    intent: the first claims the row, the others wait for its intent id (409 "try again" if
+    Stripe takes longer than INTENT_WAIT_SECONDS).
+    After a decline (or a failed 3-D Secure, or an intent canceled at Stripe) the client gets a
+    FRESH intent on a new Payment row; the old intent is canceled at Stripe and its row keeps
+    the failure for the record. (Re-confirming the declined intent is what real Stripe allows,
+    but the emulator answers it with a 400, and a fresh intent works with both.) So every repeat
+    call asks Stripe for the current intent's state first.
     Raises NotFound (not the client's booking), ValidationError (cancelled, expired, completed,
     nothing to pay, hold lost), Conflict (already paid), PaymentRequired/BadGateway (Stripe).
     """
     deadline = time.monotonic() + INTENT_WAIT_SECONDS
+    retired: str | None = None
     while True:
-        payment, must_create = _payment_claim(booking_id=booking_id, user=user)
+        payment, must_create = _payment_claim(
+            booking_id=booking_id, user=user, retire_intent=retired
+        )
         if must_create:
             return _payment_create_intent(payment)
         if payment.stripe_payment_intent_id:
+            if retired is None and _intent_needs_replacing(payment):
+                retired = payment.stripe_payment_intent_id
+                continue
             return payment
         if time.monotonic() >= deadline:
             raise Conflict("The payment for this booking is being set up; try again in a moment.")
         time.sleep(0.05)
 
 
-def _payment_claim(*, booking_id: int, user) -> tuple[Payment, bool]:
+def _intent_needs_replacing(payment: Payment) -> bool:
+    """Ask Stripe whether the payment's intent can still be paid; a declined or canceled one is
+    canceled at Stripe (if needed) and must be replaced."""
+    try:
+        intent = stripe_client.retrieve_payment_intent(payment.stripe_payment_intent_id or "")
+        if intent.status == "succeeded":
+            raise Conflict("This booking is already paid.")
+        code, message = stripe_client.last_payment_error(intent)
+        declined = intent.status == "requires_payment_method" and bool(code or message)
+        if declined:
+            stripe_client.cancel_payment_intent(payment=payment)
+    except stripe_client.StripeFailure as e:
+        raise stripe_api_error(e, action="checking payment intent", payment=payment) from e
+    return declined or intent.status == "canceled"
+
+
+def _payment_claim(
+    *, booking_id: int, user, retire_intent: str | None = None
+) -> tuple[Payment, bool]:
     """Lock the booking, check it can be paid, renew its hold and return its live Payment row,
-    creating it (then must_create is True: the caller asks Stripe for the intent)."""
+    creating it (then must_create is True: the caller asks Stripe for the intent).
+    retire_intent: an intent found dead at Stripe; if it is still the live payment's, that
+    payment is canceled and a new row created."""
     now = timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update().filter(pk=booking_id, client=user).first()
@@ -90,6 +120,16 @@ def _payment_claim(*, booking_id: int, user) -> tuple[Payment, bool]:
         must_create = False
         if payment is not None and payment.status in Payment.COLLECTED_STATUSES:
             raise Conflict("This booking is already paid.")
+        if (
+            payment is not None
+            and retire_intent
+            and payment.stripe_payment_intent_id == retire_intent
+            and payment.can_move_to(Payment.Status.CANCELED)
+        ):
+            payment.set_status(Payment.Status.CANCELED)
+            payment.save(update_fields=["status", "updated_at"])
+            logger.info("Payment %s retired: its intent %s is dead", payment.pk, retire_intent)
+            payment = None
         if payment is None:
             payment = Payment.objects.create(
                 booking=booking, amount=booking.price, currency=booking.currency
@@ -100,11 +140,6 @@ def _payment_claim(*, booking_id: int, user) -> tuple[Payment, bool]:
             if payment.updated_at < stale:
                 payment.save(update_fields=["updated_at"])
                 must_create = True
-        elif payment.status == Payment.Status.FAILED:
-            # A retry after a decline: the same intent is confirmed again with another card.
-            payment.set_status(Payment.Status.PENDING)
-            payment.failure_code, payment.failure_message = "", ""
-            payment.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
 
         # Starting (or resuming) a payment keeps the slot for a client who is typing a card.
         if booking.status == Booking.Status.PENDING:
