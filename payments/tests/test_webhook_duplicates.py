@@ -66,3 +66,39 @@ def test_it_applies_simultaneous_copies_once():
     assert (row.attempts, row.error) == (1, "")
     assert Refund.objects.count() == 1
     assert Payment.objects.get(pk=payment.pk).refund_amount == 2500
+
+
+@pytest.mark.stripe
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_copies_of_a_late_payment_refund_it_once(localstripe, start_payment):
+    from bookings.models import Booking
+    from core.tests.factories import BookingFactory
+
+    booking = BookingFactory()
+    intent_id = start_payment(booking).json()["payment_intent_id"]
+    Booking.objects.filter(pk=booking.pk).update(status="cancelled")
+    localstripe.confirm(intent_id, "pm_card_visa")
+    intent = localstripe.sdk.v1.payment_intents.retrieve(intent_id).to_dict()
+    body = json.dumps(se.event("payment_intent.succeeded", intent)).encode()
+    signature = se.sign(body)
+    barrier = threading.Barrier(COPIES)
+    statuses: list[int] = []
+
+    def deliver():
+        try:
+            barrier.wait()
+            statuses.append(se.post(Client(), None, body=body, signature=signature).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(COPIES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert statuses == [200] * COPIES
+    assert Refund.objects.count() == 1
+    assert [r.amount for r in localstripe.refunds(intent_id)] == [7500]
+    payment = Payment.objects.get()
+    assert (payment.status, payment.refund_amount) == ("refunded", 7500)
