@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analytics.api import AnalyticsSummaryApi, TrainerEarningsApi
+
+app_name = "analytics"
+urlpatterns = [
+    path("summary/", AnalyticsSummaryApi.as_view(), name="summary"),
+    path("earnings/", TrainerEarningsApi.as_view(), name="earnings"),
+]

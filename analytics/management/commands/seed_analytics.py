@@ -49,7 +49,7 @@ NO_PASSWORD = "!seed_analytics"
 
 
 class TableWriter:
-    """Writes tuples in the model's concrete-field order, filling unspecified fields with defaults."""
+    """Writes tuples in the model's concrete-field order; unspecified fields get their default."""
 
     def __init__(self, model: type[models.Model]):
         self.model = model
@@ -111,7 +111,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--payments", type=int, required=True, help="How many payments.")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed (same seed, same data).")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Random seed (same seed, same data)."
+        )
         parser.add_argument("--trainers", type=int, help="Default: one per 2,000 payments.")
         parser.add_argument("--clients", type=int, help="Default: one per 40 payments.")
         parser.add_argument("--days", type=int, default=365, help="History length in days.")
@@ -126,7 +128,7 @@ class Command(BaseCommand):
         if trainers < 1 or clients < 1:
             raise CommandError("--trainers and --clients must be at least 1.")
         started = time.monotonic()
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 (made-up data, not secrets)
         self.now = timezone.now()
         self.fee_percent = Decimal(settings.PLATFORM_FEE_PERCENT)
         self._fees: dict[int, int] = {}
@@ -216,20 +218,30 @@ class Command(BaseCommand):
         return self._fees[amount]
 
     def make_payments(self, count: int, days: int, trainer_rows) -> dict[str, int]:
-        bookings, payments, refunds = TableWriter(Booking), TableWriter(Payment), TableWriter(Refund)
-        first_booking, first_payment, first_refund = next_id(Booking), next_id(Payment), next_id(
-            Refund
+        bookings, payments, refunds = (
+            TableWriter(Booking),
+            TableWriter(Payment),
+            TableWriter(Refund),
+        )
+        first_booking, first_payment, first_refund = (
+            next_id(Booking),
+            next_id(Payment),
+            next_id(Refund),
         )
         counts = dict.fromkeys(("failed", "canceled", "refunds", "dashboard", "disputes"), 0)
         refund_rows: list[tuple] = []
         state = {"refund_id": first_refund}
+
+        # Payments arrive in time order in real life, so ids and rows on disk follow created_at;
+        # scans of a recent period then read few pages, as they would in production.
+        created = sorted(self.creation_time(days) for _ in range(count))
 
         def generate() -> Iterator[tuple[tuple, tuple]]:
             for n in range(count):
                 yield self.one_payment(
                     first_booking + n,
                     first_payment + n,
-                    days,
+                    created[n],
                     trainer_rows,
                     counts,
                     refund_rows,
@@ -247,17 +259,19 @@ class Command(BaseCommand):
             refund_rows.clear()
         return counts
 
+    def creation_time(self, days: int) -> dt.datetime:
+        rng = self.rng
+        # More business lately: the square root skews creation times towards the present; people
+        # book between 06:00 and 22:00.
+        day = self.now - dt.timedelta(days=int(days * (1 - rng.random() ** 0.5)))
+        created = day.replace(hour=rng.randint(6, 21), minute=rng.randint(0, 59), microsecond=0)
+        return created if created <= self.now else created - dt.timedelta(days=1)
+
     def one_payment(
-        self, booking_id, payment_id, days, trainer_rows, counts, refund_rows, state, *writers
+        self, booking_id, payment_id, created, trainer_rows, counts, refund_rows, state, *writers
     ):
         bookings, payments, refunds = writers
         rng, now = self.rng, self.now
-        # More business lately: the square root skews creation times towards the present.
-        age = dt.timedelta(seconds=int(days * 86400 * (1 - rng.random() ** 0.5)))
-        created = now - age
-        created = created.replace(hour=rng.randint(6, 21), microsecond=0)
-        if created > now:
-            created -= dt.timedelta(days=1)
         trainer_id, currency, rate = rng.choice(trainer_rows)
         client_id = rng.choice(self.client_ids)
         duration = rng.choice(DURATIONS)
@@ -321,8 +335,15 @@ class Command(BaseCommand):
             )
             r = rng.random()
             if r < 0.07:  # refunds: 3% in full, 4% partly; a fifth made in the Stripe Dashboard
-                self.refund(payment, booking, full=r < 0.03, counts=counts, rows=refund_rows,
-                            state=state, writer=refunds)
+                self.refund(
+                    payment,
+                    booking,
+                    full=r < 0.03,
+                    counts=counts,
+                    rows=refund_rows,
+                    state=state,
+                    writer=refunds,
+                )
             elif r < 0.074:  # disputes: open, won (back to succeeded) or lost
                 counts["disputes"] += 1
                 outcome = rng.choice(("needs_response", "won", "lost", "lost"))
@@ -378,11 +399,10 @@ class Command(BaseCommand):
     def reset_sequences(self) -> None:
         with connection.cursor() as cursor:
             for model in (User, TrainerProfile, AvailabilityWindow, Booking, Payment, Refund):
-                table = model._meta.db_table
+                table = model._meta.db_table  # our own model's name, not input
+                max_id = f"(SELECT COALESCE(MAX(id), 1) FROM {table})"  # noqa: S608
                 cursor.execute(
-                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))",  # noqa: S608
-                    [table],
+                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), {max_id})", [table]
                 )
 
 
