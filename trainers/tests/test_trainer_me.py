@@ -135,3 +135,11 @@ def test_it_creates_a_missing_profile_for_a_trainer_made_outside_the_api(as_user
     assert response.status_code == 200
     assert response.json()["hourly_rate"] == "0.00"
     assert TrainerProfile.objects.filter(user=user).count() == 1
+
+
+def test_it_refuses_a_body_that_is_not_an_object(as_user, trainer):
+    response = as_user(trainer.user).patch(URL, ["bio"], format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]
+    trainer.refresh_from_db()
+    assert trainer.bio == "Certified strength coach."
