@@ -1,0 +1,183 @@
+from django.contrib import admin
+
+from core.money import format_amount
+from payments.models import Payment, Refund
+
+
+def _money(obj, field: str) -> str:
+    return f"{format_amount(getattr(obj, field), obj.currency)} {obj.currency.upper()}"
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "amount_display", "status", "source", "reason", "requested_by"]
+    fields += ["stripe_refund_id", "failure_message"]
+    readonly_fields = fields
+    show_change_link = True
+
+    @admin.display(description="Amount")
+    def amount_display(self, obj):
+        return _money(obj, "amount")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Browse payments; nothing here changes money.
+
+    Amounts, fees, refunds and statuses come from Stripe and our services (refunds through the
+    API or a booking cancellation), so every field is read-only: an edited amount or status would
+    disagree with what Stripe charged, and refund_amount is derived from the Refund rows.
+    """
+
+    list_display = [
+        "id",
+        "booking",
+        "client_email",
+        "trainer_email",
+        "amount_display",
+        "status",
+        "payment_method_type",
+        "created_at",
+    ]
+    list_filter = ["status", "payment_method_type", ("created_at", admin.DateFieldListFilter)]
+    search_fields = [
+        "stripe_payment_intent_id",
+        "stripe_charge_id",
+        "refunds__stripe_refund_id",
+        "booking__client__email",
+        "booking__trainer__user__email",
+    ]
+    list_select_related = ["booking__client", "booking__trainer__user"]
+    date_hierarchy = "created_at"
+    inlines = [RefundInline]
+    fieldsets = [
+        ("Booking information", {"fields": ["booking", "client_email", "trainer_email"]}),
+        (
+            "Stripe information",
+            {
+                "fields": [
+                    "stripe_payment_intent_id",
+                    "stripe_charge_id",
+                    "stripe_customer_id",
+                    "receipt_url",
+                ]
+            },
+        ),
+        (
+            "Payment details",
+            {
+                "fields": [
+                    "amount_display",
+                    "currency",
+                    "status",
+                    "payment_method_type",
+                    "card_brand",
+                    "card_last4",
+                    "succeeded_at",
+                ]
+            },
+        ),
+        (
+            "Platform fees",
+            {
+                "fields": [
+                    "platform_fee_percentage",
+                    "platform_fee_display",
+                    "trainer_payout_display",
+                ]
+            },
+        ),
+        (
+            "Refund information",
+            {"fields": ["refund_amount_display", "refund_reason", "refunded_at"]},
+        ),
+        (
+            "Error information",
+            {"fields": ["failure_code", "failure_message"], "classes": ["collapse"]},
+        ),
+        (
+            "Disputes",
+            {"fields": ["dispute_id", "dispute_status"], "classes": ["collapse"]},
+        ),
+        ("Metadata", {"fields": ["metadata", "created_at", "updated_at"]}),
+    ]
+    readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Client", ordering="booking__client__email")
+    def client_email(self, obj):
+        return obj.booking.client.email
+
+    @admin.display(description="Trainer", ordering="booking__trainer__user__email")
+    def trainer_email(self, obj):
+        return obj.booking.trainer.user.email
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj):
+        return _money(obj, "amount")
+
+    @admin.display(description="Platform fee")
+    def platform_fee_display(self, obj):
+        return _money(obj, "platform_fee_amount")
+
+    @admin.display(description="Trainer payout")
+    def trainer_payout_display(self, obj):
+        return _money(obj, "trainer_payout_amount")
+
+    @admin.display(description="Refunded")
+    def refund_amount_display(self, obj):
+        return _money(obj, "refund_amount")
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    list_display = ["id", "payment", "amount_display", "status", "source", "created_at"]
+    list_filter = ["status", "source", ("created_at", admin.DateFieldListFilter)]
+    search_fields = [
+        "stripe_refund_id",
+        "payment__stripe_payment_intent_id",
+        "payment__booking__client__email",
+        "payment__booking__trainer__user__email",
+        "requested_by__email",
+    ]
+    list_select_related = ["payment"]
+    fields = [
+        "payment",
+        "stripe_refund_id",
+        "amount_display",
+        "currency",
+        "status",
+        "source",
+        "reason",
+        "requested_by",
+        "failure_message",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj):
+        return _money(obj, "amount")

@@ -1,0 +1,68 @@
+import pytest
+
+from payments.models import Payment, Refund
+from payments.tests.test_payment_list import make_payment
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/payments/payment/"
+
+
+@pytest.fixture
+def browser(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_it_lists_searches_and_filters_payments(browser):
+    payment = make_payment(stripe_payment_intent_id="pi_findme", payment_method_type="card")
+    make_payment(status="failed")
+
+    listed = browser.get(CHANGELIST)
+    assert listed.status_code == 200
+    assert "75.00 USD" in listed.content.decode()
+    assert list(browser.get(CHANGELIST, {"q": "pi_findme"}).context["cl"].result_list) == [payment]
+    by_email = browser.get(CHANGELIST, {"q": payment.booking.client.email})
+    assert list(by_email.context["cl"].result_list) == [payment]
+    succeeded = browser.get(
+        CHANGELIST, {"status__exact": "succeeded", "payment_method_type": "card"}
+    )
+    assert list(succeeded.context["cl"].result_list) == [payment]
+
+
+def test_it_shows_a_payment_with_its_refunds_read_only(browser):
+    payment = make_payment(status="partially_refunded", refund_amount=1000)
+    Refund.objects.create(
+        payment=payment,
+        stripe_refund_id="re_shown",
+        amount=1000,
+        currency="usd",
+        status="succeeded",
+    )
+    page = browser.get(f"{CHANGELIST}{payment.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "re_shown" in html and "63.75 USD" in html
+    assert 'name="amount"' not in html and 'name="_save"' not in html
+
+
+def test_nobody_edits_money_in_the_admin(browser):
+    payment = make_payment()
+    response = browser.post(
+        f"{CHANGELIST}{payment.pk}/change/", {"amount": "1", "status": "refunded"}
+    )
+    assert response.status_code == 403
+    payment.refresh_from_db()
+    assert (payment.amount, payment.status) == (7500, "succeeded")
+    assert browser.get(f"{CHANGELIST}add/").status_code == 403
+    assert browser.post(f"{CHANGELIST}{payment.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Payment.objects.count() == 1
+
+
+def test_it_lists_and_searches_refunds(browser):
+    payment = make_payment()
+    refund = Refund.objects.create(
+        payment=payment, stripe_refund_id="re_abc", amount=500, currency="usd"
+    )
+    response = browser.get("/admin/payments/refund/", {"q": "re_abc"})
+    assert list(response.context["cl"].result_list) == [refund]
+    assert browser.get(f"/admin/payments/refund/{refund.pk}/change/").status_code == 200
