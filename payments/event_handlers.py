@@ -54,6 +54,8 @@ def fetch_intent(intent: dict) -> dict | None:
     details that the event's copy lacks (latest_charge as a bare id, no PaymentMethod).
     """
     intent_id = intent.get("id") or ""
+    if not intent_id:
+        return None
     payment = (
         Payment.objects.filter(stripe_payment_intent_id=intent_id)
         .only("status", "stripe_charge_id", "card_last4")

@@ -120,11 +120,19 @@ def _apply_recent_events(now: dt.datetime, summary: ReconcileSummary) -> set[int
     except stripe_client.StripeFailure as e:
         summary.errors.append(f"events: {e.message}")
     failed: set[int] = set()
+    # Most listed events were delivered by webhook already: skip those in one query.
+    applied = set(
+        WebhookEvent.objects.filter(
+            stripe_event_id__in=[e.get("id") for e in events], processed_at__isnull=False, error=""
+        ).values_list("stripe_event_id", flat=True)
+    )
     # Stripe lists newest first; apply oldest first, as they happened.
     for event in sorted(reversed(events), key=lambda e: e.get("created") or 0):
         if not event.get("id") or not event.get("type"):
             continue
         summary.events_listed += 1
+        if event["id"] in applied:
+            continue
         row, outcome = stripe_event_ingest(event)
         if outcome is Outcome.APPLIED:
             summary.events_applied += 1

@@ -93,3 +93,21 @@ def test_the_periodic_task_runs_it(paid_without_webhook, settings):
 
     assert result["payments_updated"] == 1
     assert_paid(booking, payment)
+
+
+def test_it_retries_a_stored_event_whose_handler_failed(localstripe):
+    from payments.models import Refund
+    from payments.tests import stripe_events as se
+
+    payment = se.payment(status="succeeded", stripe_charge_id="ch_retry")
+    evt = se.event("charge.refunded", se.charge(payment, refunds=[se.refund("re_1", 1000)]))
+    WebhookEvent.objects.create(
+        stripe_event_id=evt["id"], type=evt["type"], payload=evt, attempts=1, error="Boom"
+    )
+
+    summary = reconcile_payments()
+
+    assert summary.events_retried == 1
+    row = WebhookEvent.objects.get()
+    assert (row.error, row.attempts) == ("", 2)
+    assert Refund.objects.get().amount == 1000
