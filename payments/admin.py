@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from core.money import format_amount
-from payments.models import Payment, Refund
+from payments.models import Payment, Refund, WebhookEvent
+from payments.webhook_admin import WebhookEventAdmin
 
 
 def _money(obj, field: str) -> str:
@@ -181,3 +182,6 @@ class RefundAdmin(admin.ModelAdmin):
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, obj):
         return _money(obj, "amount")
+
+
+admin.site.register(WebhookEvent, WebhookEventAdmin)

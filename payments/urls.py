@@ -1,6 +1,7 @@
 from django.urls import path
 
 from payments import api
+from payments.webhooks import StripeWebhookView
 
 urlpatterns = [
     path("", api.PaymentListApi.as_view(), name="payment-list"),
@@ -11,4 +12,5 @@ urlpatterns = [
     ),
     path("<int:payment_id>/", api.PaymentDetailApi.as_view(), name="payment-detail"),
     path("<int:payment_id>/refund/", api.PaymentRefundApi.as_view(), name="payment-refund"),
+    path("webhook/", StripeWebhookView.as_view(), name="payment-webhook"),
 ]

@@ -1,6 +1,6 @@
 """Admin for stored Stripe events: browse them and their errors; nothing here changes them.
 
-Registered from payments/admin.py. Replaying an event is `manage.py replay_stripe_events`, so
+Registered in payments/admin.py. Replaying an event is `manage.py replay_stripe_events`, so
 a re-run is logged and scripted rather than a click on someone's payment.
 """
 
@@ -8,8 +8,6 @@ import json
 
 from django.contrib import admin
 from django.utils.html import format_html
-
-from payments.models import WebhookEvent
 
 
 class ProcessedFilter(admin.SimpleListFilter):
@@ -84,8 +82,3 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-def register(site: admin.AdminSite = admin.site) -> None:
-    if not site.is_registered(WebhookEvent):
-        site.register(WebhookEvent, WebhookEventAdmin)
