@@ -118,9 +118,9 @@ def test_it_buckets_by_week_starting_monday(data):
 
 
 def test_it_buckets_by_month(data):
-    series = analytics_summary(
-        start=dt.date(2026, 2, 1), end=dt.date(2026, 4, 30), bucket="month"
-    )["series"]
+    series = analytics_summary(start=dt.date(2026, 2, 1), end=dt.date(2026, 4, 30), bucket="month")[
+        "series"
+    ]
     assert [(p["bucket"], p["bookings"], p["revenue"]["usd"]) for p in series] == [
         (dt.date(2026, 2, 1), 1, 2000),
         (dt.date(2026, 3, 1), 6, 30000),  # 5 in usd and 1 in eur

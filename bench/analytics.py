@@ -1,0 +1,263 @@
+"""Analytics benchmark: the summary endpoint vs one hand-written SQL query, at 100k and 1M payments.
+
+    python -m bench analytics        (make bench)
+
+Uses its own PostgreSQL database, dropped and re-created on every run: BENCH_DATABASE_URL, by
+default postgres://postgres@127.0.0.1:5432/fitconnect_bench (never DATABASE_URL, which may be
+your development database). Seeds with `seed_analytics`, then for each period times 20 warm
+requests to GET /api/v1/analytics/summary/ through Django's test client (an admin's session,
+DEBUG off) and 20 runs of HAND_SQL, which computes the same figures in one statement, checks
+that both give the same numbers, and prints p50s, their ratio and a Markdown table.
+"""
+
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fitconnect_bench"
+SIZES = (100_000, 1_000_000)
+RUNS, WARMUP = 20, 3
+RESULTS = Path(__file__).resolve().parent.parent / "var" / "bench" / "analytics.json"
+
+# The summary's numbers in one statement: per-day figures (the chart, and summed per currency for
+# the cards), succeeded refunds, and the top 10 trainers per currency by gross with their names.
+HAND_SQL = """
+WITH days AS (
+    SELECT currency, date_trunc('day', created_at AT TIME ZONE 'UTC') AS day,
+        count(*) AS payments,
+        count(*) FILTER (WHERE status = ANY(%(collected)s)) AS collected,
+        count(*) FILTER (WHERE status = 'failed') AS failed,
+        count(*) FILTER (WHERE status = 'canceled') AS canceled,
+        coalesce(sum(amount) FILTER (WHERE status = ANY(%(collected)s)), 0) AS gross,
+        coalesce(sum(platform_fee_amount) FILTER (WHERE status = ANY(%(collected)s)), 0) AS fees,
+        count(*) FILTER (WHERE status = ANY(%(collected)s)
+                         AND (status = 'disputed' OR dispute_id <> '')) AS disputes,
+        coalesce(sum(amount) FILTER (WHERE status = ANY(%(collected)s)
+                         AND (status = 'disputed' OR dispute_id <> '')), 0) AS disputed_amount,
+        coalesce(sum(amount) FILTER (WHERE status = 'disputed' AND dispute_status = 'lost'), 0)
+            AS disputes_lost_amount
+    FROM payments_payment
+    WHERE created_at >= %(start)s AND created_at < %(end)s
+    GROUP BY 1, 2
+), refunds AS (
+    SELECT r.currency, count(*) AS refund_count, sum(r.amount) AS refund_amount,
+        count(*) FILTER (WHERE r.source = 'dashboard') AS dashboard_refund_count
+    FROM payments_refund r JOIN payments_payment p ON p.id = r.payment_id
+    WHERE r.status = 'succeeded' AND p.created_at >= %(start)s AND p.created_at < %(end)s
+    GROUP BY 1
+), trainers AS (
+    SELECT p.currency, b.trainer_id, count(*) AS count, sum(p.amount) AS gross,
+        sum(p.platform_fee_amount) AS fees, sum(p.trainer_payout_amount) AS net,
+        sum(p.refund_amount) AS refunded,
+        row_number() OVER (PARTITION BY p.currency ORDER BY sum(p.amount) DESC, b.trainer_id)
+            AS rank
+    FROM payments_payment p JOIN bookings_booking b ON b.id = p.booking_id
+    WHERE p.created_at >= %(start)s AND p.created_at < %(end)s AND p.status = ANY(%(collected)s)
+    GROUP BY 1, 2
+)
+SELECT 'day', to_jsonb(d) FROM days d
+UNION ALL
+SELECT 'total', jsonb_build_object('currency', currency, 'payments', sum(payments),
+    'collected', sum(collected), 'failed', sum(failed), 'gross', sum(gross), 'fees', sum(fees),
+    'disputes', sum(disputes), 'disputes_lost_amount', sum(disputes_lost_amount))
+FROM days GROUP BY currency
+UNION ALL
+SELECT 'refunds', to_jsonb(r) FROM refunds r
+UNION ALL
+SELECT 'trainer', to_jsonb(t) || jsonb_build_object('email', u.email)
+FROM trainers t JOIN trainers_trainerprofile tp ON tp.id = t.trainer_id
+    JOIN accounts_user u ON u.id = tp.user_id
+WHERE t.rank <= 10
+"""
+
+
+def _setup() -> str:
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql"):
+        sys.exit("BENCH_DATABASE_URL must be a PostgreSQL URL.")
+    name = parsed.path.lstrip("/")
+    import psycopg
+
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    # Production-like: DEBUG off (no query log); the benchmark's throwaway secrets.
+    os.environ.update(
+        DATABASE_URL=url,
+        DEBUG="false",
+        SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",
+        STRIPE_SECRET_KEY="sk_test_bench",
+        STRIPE_WEBHOOK_SECRET="whsec_bench",
+        SECURE_SSL_REDIRECT="false",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    import warnings
+
+    import django
+
+    # WhiteNoise warns that collectstatic has not run; the benchmark serves no static files.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    django.setup()
+    return name
+
+
+def _p50(fn) -> tuple[float, object]:
+    for _ in range(WARMUP):
+        result = fn()
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def _machine() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+        cursor.execute("SHOW work_mem")
+        work_mem = cursor.fetchone()[0]
+    meminfo = Path("/proc/meminfo").read_text().split()
+    ram_gb = int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024 / 1024
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gb": round(ram_gb, 1),
+        "postgresql": pg,
+        "work_mem": work_mem,
+        "python": platform.python_version(),
+        "load_avg_at_start": os.getloadavg()[0],
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def _check_same_numbers(api: dict, rows: list) -> None:
+    """The endpoint and HAND_SQL must agree, or the comparison would mean nothing."""
+    from core.money import format_amount
+
+    totals = {r["currency"]: r for kind, r in rows if kind == "total"}
+    refunds = {r["currency"]: r for kind, r in rows if kind == "refunds"}
+    assert set(totals) == set(api["currencies"]), (totals.keys(), api["currencies"].keys())
+    for currency, figures in api["currencies"].items():
+        t, r = totals[currency], refunds.get(currency, {})
+        assert figures["payments"] == t["payments"]
+        assert figures["succeeded"] == t["collected"]
+        assert figures["gross_revenue"] == format_amount(t["gross"], currency)
+        assert figures["platform_fees"] == format_amount(t["fees"], currency)
+        assert figures["refund_count"] == r.get("refund_count", 0)
+        assert figures["refunded"] == format_amount(r.get("refund_amount", 0), currency)
+        top = sorted(
+            (x for kind, x in rows if kind == "trainer" and x["currency"] == currency),
+            key=lambda x: x["rank"],
+        )
+        assert [x["trainer_id"] for x in top] == [
+            x["trainer_id"] for x in api["trainers"].get(currency, [])
+        ]
+
+
+def _measure(periods: dict, admin) -> list[dict]:
+    from django.db import connection
+    from django.test import Client
+
+    from payments.models import Payment
+
+    client = Client()
+    client.force_login(admin)
+    results = []
+    for label, (start, end) in periods.items():
+        params = {"from": start.isoformat(), "to": end.isoformat(), "bucket": "day"}
+
+        def endpoint(params=params):
+            response = client.get("/api/v1/analytics/summary/", params)
+            assert response.status_code == 200, response.content[:300]
+            return json.loads(response.content)
+
+        sql_params = {
+            "start": f"{start.isoformat()} 00:00:00+00",
+            "end": f"{(end + dt.timedelta(days=1)).isoformat()} 00:00:00+00",
+            "collected": list(Payment.COLLECTED_STATUSES),
+        }
+
+        def hand(sql_params=sql_params):
+            with connection.cursor() as cursor:
+                cursor.execute(HAND_SQL, sql_params)
+                return cursor.fetchall()
+
+        api_p50, api_body = _p50(endpoint)
+        sql_p50, sql_rows = _p50(hand)
+        _check_same_numbers(api_body, sql_rows)
+        in_range = sum(figures["payments"] for figures in api_body["currencies"].values())
+        results.append(
+            {
+                "period": label,
+                "payments_in_period": in_range,
+                "endpoint_p50_ms": round(api_p50 * 1000, 1),
+                "sql_p50_ms": round(sql_p50 * 1000, 1),
+                "ratio": round(api_p50 / sql_p50, 2),
+            }
+        )
+        print(json.dumps(results[-1]), flush=True)
+    return results
+
+
+def main() -> None:
+    name = _setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from core.tests.factories import AdminFactory
+
+    print(f"database {name}: migrating", flush=True)
+    call_command("migrate", verbosity=0)
+    admin = AdminFactory(email="bench-admin@example.com")
+    report = {"machine": _machine(), "sizes": []}
+    seeded = 0
+    for size in SIZES:
+        started = time.monotonic()
+        call_command("seed_analytics", payments=size - seeded, seed=size)
+        seed_seconds = round(time.monotonic() - started, 1)
+        seeded = size
+        today = timezone.now().date()
+        periods = {
+            "last 30 days (dashboard default)": (today - dt.timedelta(days=29), today),
+            "last 365 days": (today - dt.timedelta(days=364), today),
+        }
+        print(f"-- {size:,} payments (seeded in {seed_seconds}s)", flush=True)
+        report["sizes"].append(
+            {"payments": size, "seed_seconds": seed_seconds, "results": _measure(periods, admin)}
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2))
+    _print_markdown(report)
+
+
+def _print_markdown(report: dict) -> None:
+    m = report["machine"]
+    print(
+        f"\nMachine: {m['nproc']} CPUs, {m['ram_gb']} GB RAM, PostgreSQL {m['postgresql']} "
+        f"(work_mem {m['work_mem']}), Python {m['python']}, load {m['load_avg_at_start']:.1f} "
+        f"at start; {m['date']}\n"
+    )
+    print("| payments | period | in period | endpoint p50 | one SQL query p50 | ratio |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for size in report["sizes"]:
+        for r in size["results"]:
+            print(
+                f"| {size['payments']:,} | {r['period']} | {r['payments_in_period']:,} | "
+                f"{r['endpoint_p50_ms']} ms | {r['sql_p50_ms']} ms | {r['ratio']} |"
+            )
+    print(f"\nRaw results: {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
