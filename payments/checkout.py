@@ -158,6 +158,13 @@ def _card_for(booking: Booking, client, setup_intent_id: str, payment_method_id:
             or not method_id
         ):
             raise ValidationError("Please enter your card details again.")
+        if customer:
+            try:
+                stripe_client.keep_card_on_customer(payment_method=method_id, customer=customer)
+            except stripe_client.StripeFailure as e:
+                raise stripe_api_error(
+                    e, action="saving the card", payment=_NoPayment(booking)
+                ) from e
         return method_id, customer or ""
     if payment_method_id:
         customer = checkout_customer_id(client)

@@ -353,3 +353,19 @@ def list_cards(*, customer: str) -> list[stripe.PaymentMethod]:
     return list(
         _call("list your saved cards", lambda: get_client().v1.payment_methods.list(params)).data
     )
+
+
+def keep_card_on_customer(*, payment_method: str, customer: str) -> None:
+    """Make sure a card set up on `customer` is saved there.
+
+    Stripe attaches the card when confirmCardSetup succeeds on a SetupIntent with a customer; the
+    emulator does not, so a card is attached here unless it already is.
+    """
+    client = get_client()
+    method = _call("save your card", lambda: client.v1.payment_methods.retrieve(payment_method))
+    attached = (
+        method.customer if isinstance(method.customer, str) else _field(method.customer, "id")
+    )
+    if attached != customer:
+        params: stripe.params.PaymentMethodAttachParams = {"customer": customer}
+        _call("save your card", lambda: client.v1.payment_methods.attach(payment_method, params))

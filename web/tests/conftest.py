@@ -33,7 +33,9 @@ def browser():
     except ImportError:
         sync_playwright = None
     if sync_playwright is None or not shutil.which(CHROMIUM):
-        message = "browser tests need /usr/bin/chromium and playwright: scripts/install_browser_deps.sh"
+        message = (
+            "browser tests need /usr/bin/chromium and playwright: scripts/install_browser_deps.sh"
+        )
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(message)
         pytest.skip(message)
@@ -65,9 +67,11 @@ def web(browser, live_server, localstripe, settings):  # noqa: F811
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
         page.on(
             "console",
-            lambda msg: page.errors.append(msg.text)
-            if msg.type == "error" and "Content Security Policy" in msg.text
-            else None,
+            lambda msg: (
+                page.errors.append(msg.text)
+                if msg.type == "error" and "Content Security Policy" in msg.text
+                else None
+            ),
         )
         return page
 

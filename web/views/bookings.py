@@ -26,7 +26,7 @@ def own_booking(request, pk: int) -> Booking:
 
 def policy_text() -> str:
     hours = settings.CANCELLATION_FULL_REFUND_HOURS
-    late = settings.CANCELLATION_LATE_REFUND_PERCENT.normalize()
+    late = f"{settings.CANCELLATION_LATE_REFUND_PERCENT.normalize():f}"
     fee = " The platform fee is not refunded." if settings.CANCELLATION_PLATFORM_KEEPS_FEE else ""
     return (
         f"Cancel at least {hours} hours before the session for a full refund; later, you get "
