@@ -53,7 +53,7 @@ def test_it_sends_one_email_when_the_same_event_is_notified_twice(commit, event)
 
 
 def test_it_sends_nothing_when_the_task_runs_again_after_success(commit):
-    [notification] = (commit(notify_refund_succeeded, RefundFactory()),)
+    notification = commit(notify_refund_succeeded, RefundFactory())
 
     assert send_email_notification.delay(notification.pk).get() == "skipped"
     assert send_email_notification.delay(notification.pk).get() == "skipped"
@@ -66,10 +66,13 @@ def test_it_sends_nothing_when_the_task_runs_again_after_success(commit):
 def test_it_sends_nothing_when_the_event_is_rolled_back(django_capture_on_commit_callbacks):
     refund = RefundFactory()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify_refund_succeeded(refund)
-            raise RuntimeError("the payments transaction failed after notifying")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify_refund_succeeded(refund)
+        raise RuntimeError("the payments transaction failed after notifying")
 
     assert mail.outbox == []
     assert not EmailNotification.objects.exists()
