@@ -1,0 +1,43 @@
+"""A Payment row claimed for a booking but still waiting for its Stripe intent."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from core.tests.factories import BookingFactory
+from payments import services
+from payments.models import Payment
+
+pytestmark = [pytest.mark.django_db, pytest.mark.stripe]
+
+
+def claim(booking, age: dt.timedelta) -> Payment:
+    payment = Payment.objects.create(booking=booking, amount=booking.price, currency="usd")
+    Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now() - age)
+    return payment
+
+
+def test_a_caller_gives_up_with_409_while_another_creates_the_intent(
+    localstripe, start_payment, monkeypatch
+):
+    monkeypatch.setattr(services, "INTENT_WAIT_SECONDS", 0.2)
+    booking = BookingFactory()
+    claim(booking, dt.timedelta(seconds=1))
+    response = start_payment(booking)
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": "The payment for this booking is being set up; try again in a moment."
+    }
+    assert localstripe.intents() == []
+
+
+def test_an_abandoned_claim_is_taken_over(localstripe, start_payment):
+    booking = BookingFactory()
+    payment = claim(booking, dt.timedelta(minutes=5))
+    response = start_payment(booking)
+    assert response.status_code == 200
+    assert response.json()["payment_id"] == payment.pk
+    payment.refresh_from_db()
+    assert payment.stripe_payment_intent_id == response.json()["payment_intent_id"]
+    assert Payment.objects.count() == 1
