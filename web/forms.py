@@ -26,9 +26,13 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})\s*$")
 
 
-def drf_errors_to_form(form: forms.Form, exc: DRFValidationError, field_map=None) -> None:
-    """Show a serializer's field errors next to the form's own fields (others on top)."""
-    detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
+def drf_errors_to_form(form: forms.Form, exc, field_map=None) -> None:
+    """Show a serializer's or a service's field errors next to the form's fields (others on
+    top). `exc`: DRF's or Django's ValidationError."""
+    if isinstance(exc, DRFValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
+    else:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
     for key, messages in detail.items():
         field = (field_map or {}).get(key, key)
         for message in messages if isinstance(messages, list) else [messages]:

@@ -37,7 +37,8 @@ def signup(request):
             if user.is_trainer:
                 return redirect("web:trainer_profile")
             return redirect(_next_url(request, _home_for(user)))
-    return render(request, "web/signup.html", {"form": form})
+    status = 400 if form.errors else 200
+    return render(request, "web/signup.html", {"form": form}, status=status)
 
 
 def login_view(request):

@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -89,12 +90,14 @@ def trainer_availability(request, profile):
     if request.method == "POST" and form.is_valid():
         windows = form.windows()
         if form.is_valid():  # no badly written ranges
+            # The API's own checks: its parser (formats) and the service (order, overlaps).
             try:
-                checked = TrainerMeAvailabilityApi._validated(windows)
-            except DRFValidationError as e:
+                availability_replace(
+                    trainer=profile, windows=TrainerMeAvailabilityApi._validated(windows)
+                )
+            except (DRFValidationError, ValidationError) as e:
                 drf_errors_to_form(form, e, field_map=_window_fields(windows))
             else:
-                availability_replace(trainer=profile, windows=checked)
                 messages.success(request, "Your weekly availability is saved.")
                 return redirect("web:trainer_availability")
     return render(
