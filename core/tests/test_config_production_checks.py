@@ -1,0 +1,74 @@
+"""With DEBUG=false the app refuses to start without its secrets, and passes check --deploy.
+
+Each case runs manage.py in a subprocess with a clean environment: settings are read once per
+process, so only a new process shows what a production start does.
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+REQUIRED = ["SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k7Vq2-production-like-secret-key-with-enough-entropy-9xYz3LmN0pQr",
+    "STRIPE_SECRET_KEY": "sk_live_fitconnect_test",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_fitconnect_test",
+    "STRIPE_WEBHOOK_SECRET": "whsec_fitconnect_test",
+    "ALLOWED_HOSTS": "fitconnect.example.com",
+}
+
+
+def run(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/")}
+    # DATABASE_URL passes through so this works on the PostgreSQL run too.
+    if "DATABASE_URL" in os.environ:
+        clean["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_it_refuses_to_start_in_production_without(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = run(["manage.py", "check"], env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    named = set(re.findall(r"\b([A-Z_]+) is not set", output))
+    assert named == {missing}, output
+    assert "Traceback" not in output
+
+
+def test_it_stops_gunicorn_too_which_runs_no_system_checks():
+    env = {k: v for k, v in PRODUCTION.items() if k != "STRIPE_WEBHOOK_SECRET"}
+    result = run(["-c", "import config.wsgi"], env)
+    assert result.returncode != 0
+    assert "STRIPE_WEBHOOK_SECRET is not set" in result.stderr
+
+
+def test_it_starts_in_production_with_everything_set():
+    result = run(["-c", "import config.wsgi"], PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_passes_check_deploy_with_no_warnings():
+    result = run(["manage.py", "check", "--deploy"], PRODUCTION)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues (0 silenced)." in output, output
+    assert "Warning" not in output and "WARNING" not in output, output
+
+
+def test_it_needs_no_secrets_in_development():
+    result = run(["manage.py", "check"], {"DEBUG": "true"})
+    assert result.returncode == 0, result.stdout + result.stderr
