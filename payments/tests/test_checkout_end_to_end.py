@@ -55,7 +55,10 @@ def test_it_marks_the_payment_succeeded_from_the_emulators_webhook(webhook, star
     booking.refresh_from_db()
     assert (booking.status, booking.payment_status) == ("confirmed", "paid")
     assert booking.hold_expires_at is None
-    event = WebhookEvent.objects.get(type="payment_intent.succeeded")
+    # Filtered by intent: the emulator may still deliver an earlier test's event to this server.
+    event = WebhookEvent.objects.get(
+        type="payment_intent.succeeded", payload__data__object__id=intent_id
+    )
     assert event.processed_at is not None
     assert event.error == ""
 
