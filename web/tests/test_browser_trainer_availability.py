@@ -30,6 +30,10 @@ def test_it_shows_clients_the_slots_the_trainer_opens_and_hides_those_closed(web
     trainer_page.get_by_role("button", name="Save availability").click()
     expect(trainer_page.get_by_role("status")).to_contain_text("availability is saved")
     screenshot(trainer_page, "trainer-availability")
+    trainer_page.goto(f"{base}/trainer/")
+    expect(trainer_page.get_by_role("heading", name="Earnings per month")).to_be_visible()
+    screenshot(trainer_page, "trainer-area")
+    trainer_page.goto(f"{base}/trainer/availability/")
 
     client_page.goto(slots_url)
     expect(client_page.get_by_role("button", name="07:00")).to_be_visible()
