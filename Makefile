@@ -1,6 +1,7 @@
 # FitConnect: `make run` starts everything offline, `make test` runs the suite.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# Python 3.11: python3.11 when installed under that name, else python3 (checked below).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -8,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test test-fast lint fmt bench lock install clean
 
 $(STAMP): requirements.lock pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || { $(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "FitConnect needs Python 3.11, got " + sys.version' && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	@touch $(STAMP)
