@@ -16,6 +16,8 @@ import logging
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -139,6 +141,7 @@ class StripeWebhookView(APIView):
         # The error row must survive the handler's rollback even if ATOMIC_REQUESTS is turned on.
         return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         try:
             event = stripe_event_verify(request.body, request.headers.get("Stripe-Signature", ""))
