@@ -118,6 +118,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = ""):
 
     Already cancelled, expired or completed: Conflict (409), nothing changes.
     """
+    from notifications.services import notify_booking_cancelled
     from payments.services import payment_settle_cancellation
 
     with transaction.atomic():
@@ -145,6 +146,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = ""):
     # cancellation stands even if Stripe fails (the settle is retried from the payment side).
     refund = payment_settle_cancellation(booking=locked, actor=actor, reason=reason)
     locked.refresh_from_db()
+    notify_booking_cancelled(locked, refund)
     return locked, refund
 
 

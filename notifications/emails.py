@@ -85,8 +85,7 @@ def booking_context(booking) -> dict:
     }
 
 
-def payment_succeeded_context(payment) -> dict:
-    booking = payment.booking
+def payment_succeeded_context(payment, booking) -> dict:
     return {
         **booking_context(booking),
         "amount": money(payment.amount, payment.currency),
@@ -97,8 +96,7 @@ def payment_succeeded_context(payment) -> dict:
     }
 
 
-def payment_failed_context(payment) -> dict:
-    booking = payment.booking
+def payment_failed_context(payment, booking) -> dict:
     return {
         **booking_context(booking),
         "amount": money(payment.amount, payment.currency),
@@ -108,10 +106,9 @@ def payment_failed_context(payment) -> dict:
     }
 
 
-def refund_context(refund) -> dict:
-    payment = refund.payment
+def refund_context(refund, payment, booking) -> dict:
     return {
-        **booking_context(payment.booking),
+        **booking_context(booking),
         "amount": money(refund.amount, refund.currency),
         "paid_amount": money(payment.amount, payment.currency),
         "card": card_description(payment),
@@ -120,8 +117,7 @@ def refund_context(refund) -> dict:
     }
 
 
-def trainer_new_booking_context(payment) -> dict:
-    booking = payment.booking
+def trainer_new_booking_context(payment, booking) -> dict:
     return {
         **booking_context(booking),
         "amount": money(payment.amount, payment.currency),

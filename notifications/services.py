@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from bookings.models import Booking
 from notifications import emails
 from notifications.models import EmailNotification
 from payments.models import Payment, Refund
@@ -29,7 +30,17 @@ Status = EmailNotification.Status
 SENDING_LEASE = dt.timedelta(minutes=10)
 
 
-def _queue(*, key: str, kind: str, recipient: str, subject: str, context: dict, booking):
+def _queue(*, key: str, kind: str, build) -> EmailNotification:
+    """The notification for `key`, created (and its sending queued) the first time.
+
+    build() -> (recipient, subject, context, booking) runs only for a key not seen yet, so a
+    duplicate costs one indexed lookup. Two transactions racing on a new key both reach
+    get_or_create; the unique key makes the second wait for the first and find its row.
+    """
+    existing = EmailNotification.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    recipient, subject, context, booking = build()
     notification, created = EmailNotification.objects.get_or_create(
         key=key,
         defaults={
@@ -41,9 +52,6 @@ def _queue(*, key: str, kind: str, recipient: str, subject: str, context: dict, 
         },
     )
     if created:
-        # robust: the event is already committed; a broker that is down must not turn the
-        # webhook or request that recorded it into an error. The row stays queued and
-        # requeue_stuck_notifications picks it up.
         _enqueue_on_commit(notification.pk)
     return notification
 
@@ -51,37 +59,56 @@ def _queue(*, key: str, kind: str, recipient: str, subject: str, context: dict, 
 def _enqueue_on_commit(notification_id: int) -> None:
     from notifications.tasks import queue_send
 
-    # A lambda, not functools.partial: Django logs a failed robust callback by its __qualname__,
-    # which a partial lacks (the logging itself would then raise).
+    # robust: the event is already committed; a broker that is down must not turn the webhook
+    # or request that recorded it into an error. The row stays queued and
+    # requeue_stuck_notifications picks it up. A lambda, not functools.partial: Django logs a
+    # failed robust callback by its __qualname__, which a partial lacks.
     transaction.on_commit(lambda: queue_send(notification_id), robust=True)
 
 
+def _booking(booking_id: int) -> Booking:
+    # Fresh, not the caller's possibly cached instance: the payments transaction may have just
+    # confirmed or cancelled it through another object.
+    return Booking.objects.select_related("client", "trainer__user").get(pk=booking_id)
+
+
 def notify_payment_succeeded(payment) -> list[EmailNotification]:
-    """The client's receipt and the trainer's "new paid booking", once per payment."""
+    """The client's receipt and the trainer's "new paid booking", once per payment.
+
+    The trainer hears of it only if the session is on: a payment that landed after the booking
+    was cancelled or its slot taken is refunded instead (the client then gets the refund email).
+    """
     if payment.status not in Payment.COLLECTED_STATUSES:
         logger.warning("notify_payment_succeeded on payment %s in %s", payment.pk, payment.status)
         return []
-    booking = payment.booking
-    receipt = emails.payment_succeeded_context(payment)
-    trainer = emails.trainer_new_booking_context(payment)
-    return [
+    booking = _booking(payment.booking_id)
+
+    def receipt():
+        context = emails.payment_succeeded_context(payment, booking)
+        subject = f"Receipt: {context['amount']} for your session with {context['trainer_name']}"
+        return booking.client.email, subject, context, booking
+
+    def trainer():
+        context = emails.trainer_new_booking_context(payment, booking)
+        subject = f"New paid booking: {context['client_name']}, {context['session_time']}"
+        return booking.trainer.user.email, subject, context, booking
+
+    sent = [
         _queue(
             key=f"{Kind.PAYMENT_SUCCEEDED}:payment:{payment.pk}",
             kind=Kind.PAYMENT_SUCCEEDED,
-            recipient=booking.client.email,
-            subject=f"Receipt: {receipt['amount']} for your session with {receipt['trainer_name']}",
-            context=receipt,
-            booking=booking,
-        ),
-        _queue(
-            key=f"{Kind.TRAINER_NEW_BOOKING}:payment:{payment.pk}",
-            kind=Kind.TRAINER_NEW_BOOKING,
-            recipient=booking.trainer.user.email,
-            subject=f"New paid booking: {trainer['client_name']}, {trainer['session_time']}",
-            context=trainer,
-            booking=booking,
-        ),
+            build=receipt,
+        )
     ]
+    if booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+        sent.append(
+            _queue(
+                key=f"{Kind.TRAINER_NEW_BOOKING}:payment:{payment.pk}",
+                kind=Kind.TRAINER_NEW_BOOKING,
+                build=trainer,
+            )
+        )
+    return sent
 
 
 def notify_payment_failed(payment) -> EmailNotification:
@@ -91,56 +118,68 @@ def notify_payment_failed(payment) -> EmailNotification:
     happened. Stripe's decline (code and message) tells them apart without a counter, and is the
     same on every delivery or sync of one decline, so duplicates still collapse to one email.
     """
-    booking = payment.booking
     decline = hashlib.sha256(
         f"{payment.failure_code}|{payment.failure_message}|{payment.stripe_charge_id}".encode()
     ).hexdigest()[:16]
-    context = emails.payment_failed_context(payment)
+
+    def build():
+        booking = _booking(payment.booking_id)
+        context = emails.payment_failed_context(payment, booking)
+        subject = f"Your payment of {context['amount']} did not go through"
+        return booking.client.email, subject, context, booking
+
     return _queue(
         key=f"{Kind.PAYMENT_FAILED}:payment:{payment.pk}:{decline}",
         kind=Kind.PAYMENT_FAILED,
-        recipient=booking.client.email,
-        subject=f"Your payment of {context['amount']} did not go through",
-        context=context,
-        booking=booking,
+        build=build,
     )
 
 
 def notify_refund_succeeded(refund) -> EmailNotification:
-    """Tell the client money is on its way back, once per refund (partial refunds each get one)."""
-    booking = refund.payment.booking
-    context = emails.refund_context(refund)
+    """Tell the client money is on its way back, once per refund (partial refunds each get one,
+    Dashboard refunds too)."""
+
+    def build():
+        payment = Payment.objects.get(pk=refund.payment_id)
+        booking = _booking(payment.booking_id)
+        context = emails.refund_context(refund, payment, booking)
+        subject = f"Your refund of {context['amount']} is on its way"
+        return booking.client.email, subject, context, booking
+
     return _queue(
-        key=f"{Kind.REFUND_SUCCEEDED}:refund:{refund.pk}",
-        kind=Kind.REFUND_SUCCEEDED,
-        recipient=booking.client.email,
-        subject=f"Your refund of {context['amount']} is on its way",
-        context=context,
-        booking=booking,
+        key=f"{Kind.REFUND_SUCCEEDED}:refund:{refund.pk}", kind=Kind.REFUND_SUCCEEDED, build=build
     )
 
 
 def notify_booking_cancelled(booking, refund=None) -> EmailNotification | None:
     """Tell the trainer a paid booking was cancelled and what it does to their payout.
 
-    `refund`: the Refund the cancellation made (None when nothing went back). Unpaid bookings
-    are skipped: the trainer was never told about them (they hear of a booking once it is paid).
+    `refund`: the Refund the cancellation made (None when nothing went back; a refund Stripe
+    refused counts as none). Unpaid bookings are skipped: the trainer was never told about them
+    (they hear of a booking once it is paid).
     """
-    payment = booking.payments.filter(status__in=Payment.COLLECTED_STATUSES).first()
+    payment = Payment.objects.filter(
+        booking_id=booking.pk, status__in=Payment.COLLECTED_STATUSES
+    ).first()
     if payment is None:
         return None
-    earlier = payment.refunds.exclude(status=Refund.Status.FAILED)
-    if refund is not None:
-        earlier = earlier.exclude(pk=refund.pk)
-    refunded_before = earlier.aggregate(total=Sum("amount"))["total"] or 0
-    context = emails.trainer_cancellation_context(booking, payment, refund, refunded_before)
+    if refund is not None and refund.status == Refund.Status.FAILED:
+        refund = None
+
+    def build():
+        fresh = _booking(booking.pk)
+        earlier = payment.refunds.exclude(status=Refund.Status.FAILED)
+        if refund is not None:
+            earlier = earlier.exclude(pk=refund.pk)
+        refunded_before = earlier.aggregate(total=Sum("amount"))["total"] or 0
+        context = emails.trainer_cancellation_context(fresh, payment, refund, refunded_before)
+        subject = f"Booking cancelled: {context['client_name']}, {context['session_time']}"
+        return fresh.trainer.user.email, subject, context, fresh
+
     return _queue(
         key=f"{Kind.TRAINER_BOOKING_CANCELLED}:booking:{booking.pk}",
         kind=Kind.TRAINER_BOOKING_CANCELLED,
-        recipient=booking.trainer.user.email,
-        subject=f"Booking cancelled: {context['client_name']}, {context['session_time']}",
-        context=context,
-        booking=booking,
+        build=build,
     )
 
 

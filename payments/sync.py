@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
+from notifications.services import notify_payment_failed, notify_payment_succeeded
 from payments import stripe_client
 from payments.models import Payment, Refund
 
@@ -142,6 +143,7 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> SyncRes
             logger.info(
                 "Payment failed: payment %s booking %s (%s)", payment.pk, booking.pk, code or "-"
             )
+            notify_payment_failed(payment)
     elif target == S.CANCELED:
         changed = payment.set_status(S.CANCELED)
         # The booking can start a new payment (a canceled payment frees the one-live constraint).
@@ -176,6 +178,7 @@ def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult)
     booking.save()
     if result.changed:
         logger.info("Payment succeeded: payment %s booking %s", payment.pk, booking.pk)
+        notify_payment_succeeded(payment)
     if result.refund_reason:
         logger.warning(
             "Payment %s collected for booking %s that cannot take place: refunding (%s)",

@@ -3,6 +3,14 @@ from django.db import transaction
 
 from config.celery import app as celery_app
 
+# The emulator and the payment starter of the payments tests, for the webhook email tests.
+from payments.tests.conftest import (  # noqa: F401
+    localstripe,
+    localstripe_server,
+    paid_booking,
+    start_payment,
+)
+
 
 @pytest.fixture(autouse=True)
 def _eager_tasks():

@@ -80,3 +80,11 @@ def test_it_sends_nothing_for_a_payment_that_has_not_succeeded(commit):
 
     assert commit(notify_payment_succeeded, payment) == []
     assert mail.outbox == []
+
+
+def test_it_tells_only_the_client_when_the_payment_landed_for_a_cancelled_booking(commit):
+    payment = PaidPaymentFactory(booking__status="cancelled")
+
+    commit(notify_payment_succeeded, payment)
+
+    assert [m.to for m in mail.outbox] == [[payment.booking.client.email]]
