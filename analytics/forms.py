@@ -21,7 +21,13 @@ class _SummaryFilter(forms.Form):
     bucket = forms.ChoiceField(
         label="Group by", required=False, choices=[(b, b.title()) for b in BUCKETS]
     )
-    top = forms.IntegerField(label="Top trainers", required=False, min_value=1, max_value=100)
+    top = forms.IntegerField(
+        label="Top trainers",
+        required=False,
+        min_value=1,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"placeholder": "10"}),
+    )
     sort = forms.ChoiceField(
         label="Rank trainers by",
         required=False,

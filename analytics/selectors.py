@@ -4,15 +4,18 @@ Every figure is grouped per currency and never summed across currencies. The rul
 what counts (DEFINITIONS) are written once here and shown on the dashboard and in the API docs.
 
 The summary costs a fixed handful of queries whatever the number of payments: one scan of the
-payments in range grouped by (currency, time bucket), from which the per-currency totals are
-added up (a few hundred aggregate rows at most, never payment rows); one for the refunds; one
-for the top trainers; one for those trainers' names.
+payments in range grouped by (currency, UTC day), from which the chart's buckets and the
+per-currency totals are added up (a few hundred aggregate rows, never payment rows); one for the
+refunds; one for the top trainers; one for those trainers' names. On PostgreSQL they share one
+snapshot.
 """
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDay, TruncMonth
 from django.utils import timezone
@@ -215,13 +218,29 @@ def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") ->
     return result
 
 
+@contextmanager
+def _one_snapshot():
+    """Run the summary's queries on one snapshot, so a refund landing between two of them
+    cannot make the cards disagree with each other (PostgreSQL's default READ COMMITTED gives
+    every statement its own snapshot). Inside someone else's transaction, theirs is kept."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 def analytics_summary(
     *, start: dt.date, end: dt.date, bucket: str = "day", top: int = 10, sort: str = "gross"
 ) -> dict:
     """Everything the dashboard and the summary API show, amounts as integer minor units."""
     period = Period(start, end)
-    day_rows = payment_figures_by_day(period)
-    refunds = refund_figures(period)
+    with _one_snapshot():
+        day_rows = payment_figures_by_day(period)
+        refunds = refund_figures(period)
+        trainers = revenue_by_trainer(period, top=top, sort=sort)
 
     totals: dict[str, dict] = {}
     by_bucket: dict[tuple[str, dt.date], dict] = {}
@@ -268,7 +287,7 @@ def analytics_summary(
         "sort": sort,
         "top": top,
         "currencies": {c: totals[c] for c in currencies},
-        "trainers": revenue_by_trainer(period, top=top, sort=sort),
+        "trainers": trainers,
         "series": series,
     }
 

@@ -191,7 +191,8 @@ def _measure(periods: dict, admin) -> list[dict]:
         def hand(sql_params=sql_params):
             with connection.cursor() as cursor:
                 cursor.execute(HAND_SQL, sql_params)
-                return cursor.fetchall()
+                # Django hands jsonb back as text (its JSONField decodes it): decode here too.
+                return [(kind, json.loads(row)) for kind, row in cursor.fetchall()]
 
         api_p50, api_body = _p50(endpoint)
         sql_p50, sql_rows = _p50(hand)
