@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from core.money import format_amount, percentage_of
 from notifications.models import EmailNotification
@@ -30,8 +31,9 @@ def money(minor: int, currency: str) -> str:
     return f"{format_amount(minor, currency)} {currency.upper()}"
 
 
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+def absolute_url(name: str, *args) -> str:
+    """A link for an email (read outside the site): SITE_URL plus the web page's path."""
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
 def person(user) -> str:
@@ -92,7 +94,7 @@ def payment_succeeded_context(payment, booking) -> dict:
         "card": card_description(payment),
         "receipt_url": payment.receipt_url,
         "payment_id": payment.pk,
-        "bookings_url": absolute_url("/bookings/"),
+        "booking_url": absolute_url("web:booking_detail", booking.pk),
     }
 
 
@@ -102,7 +104,7 @@ def payment_failed_context(payment, booking) -> dict:
         "amount": money(payment.amount, payment.currency),
         "card": card_description(payment),
         "reason": payment.failure_message or "Your card issuer declined the payment.",
-        "retry_url": absolute_url(f"/bookings/{booking.pk}/pay/"),
+        "retry_url": absolute_url("web:booking_pay", booking.pk),
     }
 
 
@@ -123,7 +125,7 @@ def trainer_new_booking_context(payment, booking) -> dict:
         "amount": money(payment.amount, payment.currency),
         "platform_fee": money(payment.platform_fee_amount, payment.currency),
         "payout": money(payment.trainer_payout_amount, payment.currency),
-        "schedule_url": absolute_url("/bookings/"),
+        "booking_url": absolute_url("web:booking_detail", booking.pk),
     }
 
 

@@ -27,7 +27,7 @@ def test_it_tells_the_client_why_and_links_to_retry_the_payment(commit, settings
 
     [message] = mail.outbox
     assert message.to == [payment.booking.client.email]
-    retry = f"https://fitconnect.example.com/bookings/{payment.booking_id}/pay/"
+    retry = f"https://fitconnect.example.com/sessions/{payment.booking_id}/pay/"
     for body in (message.body, message.alternatives[0].content):
         assert "Your card has insufficient funds." in body
         assert "75.00 USD" in body

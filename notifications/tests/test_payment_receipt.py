@@ -23,7 +23,8 @@ def london_payment(**kwargs):
     return PaidPaymentFactory(booking=booking, **kwargs)
 
 
-def test_it_sends_the_client_a_receipt_with_amount_trainer_time_and_card(commit):
+def test_it_sends_the_client_a_receipt_with_amount_trainer_time_and_card(commit, settings):
+    settings.SITE_URL = "https://fitconnect.example.com"
     payment = london_payment(receipt_url="https://pay.stripe.com/receipts/rcpt_42")
 
     commit(notify_payment_succeeded, payment)
@@ -37,6 +38,7 @@ def test_it_sends_the_client_a_receipt_with_amount_trainer_time_and_card(commit)
         assert "Monday 1 July 2030, 14:00-15:00 BST (Europe/London)" in body
         assert "Visa ending 4242" in body
         assert "https://pay.stripe.com/receipts/rcpt_42" in body
+        assert f"https://fitconnect.example.com/sessions/{payment.booking_id}/" in body
 
 
 def test_it_leaves_out_the_receipt_link_when_stripe_gave_none(commit):

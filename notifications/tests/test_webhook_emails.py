@@ -3,6 +3,7 @@ re-sent as a new event. Each thing that happened still produces one email."""
 
 import pytest
 import stripe
+from django.conf import settings
 from django.core import mail
 
 from core.tests.factories import BookingFactory
@@ -73,7 +74,7 @@ def test_it_sends_one_failure_email_for_a_duplicate_payment_failed(
     [message] = mail.outbox
     assert message.to == [booking.client.email]
     assert Payment.objects.get(stripe_payment_intent_id=intent_id).failure_message in message.body
-    assert f"/bookings/{booking.pk}/pay/" in message.body
+    assert f"{settings.SITE_URL}/sessions/{booking.pk}/pay/" in message.body
 
 
 def test_it_sends_one_refund_email_for_a_dashboard_refund_delivered_twice(deliver):
