@@ -8,6 +8,7 @@ import sys
 
 BENCHMARKS = {
     "analytics": "bench.analytics",
+    "payments": "bench.payments",
 }
 
 
