@@ -9,20 +9,25 @@
     test client vs the bare SDK `payment_intents.create` with the same parameters, idempotency key
     and client settings, both against the same localstripe. Batches alternate (API first, then
     SDK first) and localstripe is wiped before each batch: its speed falls as its store grows.
-(b) Webhook deliveries per second under gunicorn (sync workers) on PostgreSQL: real signed
+(b) Webhook deliveries per second under gunicorn (4 sync workers) on PostgreSQL: real signed
     payment_intent.succeeded events for payments that exist at localstripe (created there and
-    confirmed with pm_card_visa) vs /bench/bare-webhook/ (bench/payments_urls.py), which only
-    checks the signature, served by the same gunicorn. The client is this process: threads with
-    http.client, one connection per request (gunicorn's sync workers close them). Rounds alternate
-    which endpoint goes first; every app delivery is checked to have moved its payment to
-    succeeded. For scale, the same threads also time the handler's one Stripe call alone
-    (retrieve with expand) against localstripe.
+    confirmed with pm_card_visa; the handler re-fetches each intent) vs /bench/bare-webhook/
+    (bench/payments_urls.py), which only checks the signature, served by the same gunicorn.
+    Two app variants, each its own gunicorn: `app` queues the handler's emails to a Redis broker
+    (production; BENCH_CELERY_BROKER_URL, default redis://127.0.0.1:6379/15, used only if that
+    database is empty and flushed at the end; set it empty to skip), `app_inline` sends them in
+    the request after commit (the embedded default, no broker). The client is this process:
+    threads with http.client, one connection per request (sync workers close them). Rounds
+    rotate the order; localstripe is wiped before each app set (its reads slow down as its store
+    grows); every delivery is checked to have been stored, applied and to have paid its
+    payment. For scale, the same threads also time the handler's one Stripe call alone.
 
 Everything runs on its own PostgreSQL database, dropped at the start and at the end:
 BENCH_DATABASE_URL's server with the database name suffixed `_payments` (default
 postgres://postgres@127.0.0.1:5432/fitconnect_bench_payments), never DATABASE_URL. localstripe
 and gunicorn are started on free ports and stopped at the end. Emails go to Django's locmem
-backend. Results: var/bench/payments.json and a Markdown table on stdout.
+backend (no SMTP server is involved). Results: var/bench/payments.json and Markdown tables on
+stdout.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ LIST_RUNS, LIST_WARMUP = 20, 3
 # (a): pairs of batches (one API batch, one SDK batch), calls per batch
 INTENT_PAIRS, INTENT_BATCH, INTENT_WARMUP = 6, 40, 5
 # (b)
-WEBHOOK_ROUNDS, WEBHOOK_EVENTS = 3, 250
+WEBHOOK_ROUNDS, WEBHOOK_EVENTS = 5, 150
 # The bare view is ~20x faster: it gets its round's events several times over (it stores nothing),
 # so that its timing, too, spans about a second rather than a few scheduler ticks.
 BARE_REPEAT = 6
@@ -574,11 +579,29 @@ def _paid_at_stripe(n: int, client, trainer) -> tuple[list, list]:
     return payments, deliveries
 
 
+def _check_applied(name: str, payments: list, bodies: list[bytes], server: Gunicorn) -> None:
+    """Every delivery must have been stored, applied without error, and paid its payment."""
+    from payments.models import Payment, WebhookEvent
+
+    applied = Payment.objects.filter(
+        pk__in=[p.pk for p in payments], status=Payment.Status.SUCCEEDED
+    ).count()
+    processed = WebhookEvent.objects.filter(
+        stripe_event_id__in=[json.loads(b)["id"] for b in bodies],
+        processed_at__isnull=False,
+        error="",
+    ).count()
+    if applied != len(payments) or processed != len(payments):
+        raise RuntimeError(
+            f"{name}: {applied} payments succeeded, {processed} events processed of "
+            f"{len(payments)}; see {server.log_path}"
+        )
+
+
 def bench_webhooks(report: dict, ls: LocalStripe, workdir: str) -> None:
     from django.db import connection
 
     from core.tests.factories import ClientFactory, TrainerProfileFactory
-    from payments.models import Payment, WebhookEvent
 
     client = ClientFactory(email="bench-webhook-payer@example.com")
     trainer = TrainerProfileFactory()
@@ -600,48 +623,40 @@ def bench_webhooks(report: dict, ls: LocalStripe, workdir: str) -> None:
         # Warm every worker up (imports, first connections).
         for server, path in targets.values():
             ls.reset()
-            _payments, bodies = _paid_at_stripe(2 * GUNICORN_WORKERS, client, trainer)
-            _blast(server.port, path, [(b, _sign(b)) for b in bodies])
+            _payments, last_bodies = _paid_at_stripe(2 * GUNICORN_WORKERS, client, trainer)
+            _blast(server.port, path, [(b, _sign(b)) for b in last_bodies])
+        last_bodies *= WEBHOOK_EVENTS // len(last_bodies)
         for i in range(WEBHOOK_ROUNDS):
             result: dict = {"round": i + 1}
-            started = time.monotonic()
-            ls.reset()
-            # Fresh payments for each app variant; the bare view gets the first set's events.
-            fresh = {name: _paid_at_stripe(WEBHOOK_EVENTS, client, trainer) for name in servers}
-            fresh["bare"] = next(iter(fresh.values()))
-            result["prepare_seconds"] = round(time.monotonic() - started, 1)
             names = list(targets)
             names = names[i % len(names) :] + names[: i % len(names)]
             result["order"] = names
             for name in names:
                 server, path = targets[name]
-                payments, bodies = fresh[name]
                 if name == "bare":
-                    bodies = bodies * BARE_REPEAT
+                    # It stores nothing: the latest app set's events, several times over.
+                    bodies = last_bodies * BARE_REPEAT
+                else:
+                    # Each app set on a freshly wiped emulator: its reads slow down as its
+                    # store grows too, and the handler calls it once per delivery.
+                    ls.reset()
+                    started = time.monotonic()
+                    payments, bodies = _paid_at_stripe(WEBHOOK_EVENTS, client, trainer)
+                    result[f"{name}_prepare_s"] = round(time.monotonic() - started, 1)
+                    last_bodies = bodies
                 # Signed just before sending: Stripe's tolerance is 300 s.
                 seconds, statuses = _blast(server.port, path, [(b, _sign(b)) for b in bodies])
                 result[f"{name}_per_s"] = round(len(bodies) / seconds, 1)
                 result[f"{name}_statuses"] = {str(k): v for k, v in statuses.items()}
                 if name == "bare":
                     continue
-                applied = Payment.objects.filter(
-                    pk__in=[p.pk for p in payments], status=Payment.Status.SUCCEEDED
-                ).count()
-                processed = WebhookEvent.objects.filter(
-                    stripe_event_id__in=[json.loads(b)["id"] for b in bodies],
-                    processed_at__isnull=False,
-                    error="",
-                ).count()
-                if applied != len(payments) or processed != len(payments):
-                    raise RuntimeError(
-                        f"{name}: {applied} payments succeeded, {processed} events processed "
-                        f"of {len(payments)}; see {server.log_path}"
-                    )
+                _check_applied(name, payments, bodies, server)
+                if "stripe_retrieve_per_s" not in result:
+                    # The handler's one Stripe call alone, same threads, same store size.
+                    ids = [p.stripe_payment_intent_id for p in payments]
+                    result["stripe_retrieve_per_s"] = round(len(ids) / _stripe_retrieves(ids), 1)
             for name in servers:
                 result[f"{name}_ratio"] = round(result[f"{name}_per_s"] / result["bare_per_s"], 3)
-            payments = fresh["bare"][0]
-            retrieve_seconds = _stripe_retrieves([p.stripe_payment_intent_id for p in payments])
-            result["stripe_retrieve_per_s"] = round(len(payments) / retrieve_seconds, 1)
             connection.close()
             rounds.append(result)
             print(json.dumps(result), flush=True)
