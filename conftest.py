@@ -5,6 +5,13 @@ from core.tests.factories import AdminFactory, ClientFactory, TrainerProfileFact
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Factories and logins hash passwords in nearly every test; PBKDF2's deliberate slowness
+    # would dominate the suite's time. What is tested is our flow, not the hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """The login throttle and other counters live in the cache: no test inherits another's."""
     from django.core.cache import cache

@@ -43,6 +43,7 @@ class AdminFactory(UserFactory):
 class TrainerProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TrainerProfile
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(
         UserFactory,
