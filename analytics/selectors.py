@@ -188,7 +188,7 @@ def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") ->
     grouped = (
         payments_in(period)
         .filter(COLLECTED)
-        .values("currency", trainer_id=F("booking__trainer_id"))
+        .values("currency", "trainer_id")
         .annotate(
             count=Count("id"),
             gross=Sum("amount"),
@@ -303,7 +303,7 @@ def payments_for_export(period: Period):
             "succeeded_at",
             "booking_id",
             "booking__client__email",
-            "booking__trainer__user__email",
+            "trainer__user__email",
             "amount",
             "platform_fee_amount",
             "trainer_payout_amount",
@@ -327,7 +327,7 @@ def trainer_earnings_by_month(trainer: TrainerProfile, months: int = 12) -> list
     rows = (
         Payment.objects.filter(
             COLLECTED,
-            booking__trainer=trainer,
+            trainer=trainer,
             created_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC),
         )
         .annotate(month=TruncMonth("created_at", tzinfo=dt.UTC))

@@ -543,9 +543,12 @@ def _paid_at_stripe(n: int, client, trainer) -> tuple[list, list]:
     Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
         payment_status=Booking.PaymentStatus.PENDING
     )
-    payments = [Payment(booking=b, amount=b.price, currency=b.currency) for b in bookings]
+    payments = [
+        Payment(booking=b, trainer_id=b.trainer_id, amount=b.price, currency=b.currency)
+        for b in bookings
+    ]
     for p in payments:
-        p.calculate_fees()  # bulk_create skips save(), which computes them
+        p.calculate_fees()  # bulk_create skips save(), which computes them (and the trainer)
     payments = Payment.objects.bulk_create(payments)
     sdk = _sdk()
     deliveries = []

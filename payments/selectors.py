@@ -37,5 +37,5 @@ def payment_list_for(user) -> QuerySet[Payment]:
     if user.is_staff:
         return qs
     if user.is_trainer:
-        return qs.filter(booking__trainer__user=user)
+        return qs.filter(trainer__user=user)  # the payment's copy of booking.trainer
     return qs.filter(booking__client=user)

@@ -20,6 +20,7 @@ def test_it_writes_consistent_rows():
     assert not payments.exclude(amount=F("platform_fee_amount") + F("trainer_payout_amount"))
     assert not payments.exclude(amount=F("booking__price"), currency=F("booking__currency"))
     assert not payments.exclude(currency=F("booking__trainer__currency"))
+    assert not payments.exclude(trainer=F("booking__trainer"))
     # Refund totals equal their succeeded Refund rows.
     refunded = payments.filter(refund_amount__gt=0)
     sums = dict(

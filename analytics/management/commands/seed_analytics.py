@@ -298,6 +298,7 @@ class Command(BaseCommand):
             "created_at": created,
             "updated_at": created,
             "booking_id": booking_id,
+            "trainer_id": trainer_id,  # the booking's, as Payment.save() would set it
             "stripe_payment_intent_id": f"pi_seed{payment_id}",
             "amount": price,
             "currency": currency,
