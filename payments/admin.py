@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ViewOnlyAdminMixin
 from core.money import format_amount
 from payments.models import Payment, Refund, WebhookEvent
 from payments.webhook_admin import WebhookEventAdmin
@@ -27,7 +28,7 @@ class RefundInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Browse payments; nothing here changes money.
 
     Amounts, fees, refunds and statuses come from Stripe and our services (refunds through the
@@ -109,15 +110,6 @@ class PaymentAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="Client", ordering="booking__client__email")
     def client_email(self, obj):
         return obj.booking.client.email
@@ -144,7 +136,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(admin.ModelAdmin):
+class RefundAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "payment", "amount_display", "status", "source", "created_at"]
     list_filter = ["status", "source", ("created_at", admin.DateFieldListFilter)]
     search_fields = [
@@ -169,15 +161,6 @@ class RefundAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, obj):

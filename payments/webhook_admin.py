@@ -9,6 +9,8 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from core.admin import ViewOnlyAdminMixin
+
 
 class ProcessedFilter(admin.SimpleListFilter):
     title = "processed"
@@ -40,7 +42,7 @@ class HasErrorFilter(admin.SimpleListFilter):
         return queryset
 
 
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "stripe_event_id",
         "type",
@@ -72,13 +74,3 @@ class WebhookEventAdmin(admin.ModelAdmin):
     @admin.display(description="Payload")
     def payload_pretty(self, event):
         return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, sort_keys=True))
-
-    # What Stripe sent is evidence: nobody adds, edits or deletes it here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
