@@ -218,29 +218,31 @@ class TrainerMeApi(APIView):
         return Response(self.OutputSerializer(profile).data)
 
 
+def availability_windows_parse(data) -> list[dict]:
+    """A week of {weekday, start, end} windows from outside (the API's JSON or the web form),
+    field errors keyed like availability[1].end; order and overlaps are the service's checks."""
+    if not isinstance(data, list):
+        raise ValidationError(
+            {"availability": ["Send a JSON array of {weekday, start, end} objects."]}
+        )
+    if len(data) > MAX_WINDOWS:
+        raise ValidationError({"availability": [f"At most {MAX_WINDOWS} windows."]})
+    errors, windows = {}, []
+    for i, item in enumerate(data):
+        serializer = WindowSerializer(data=item)
+        if serializer.is_valid():
+            windows.append(serializer.validated_data)
+            continue
+        for field, messages in serializer.errors.items():
+            key = f"availability[{i}]" + ("" if field == "non_field_errors" else f".{field}")
+            errors[key] = messages
+    if errors:
+        raise ValidationError(errors)
+    return windows
+
+
 class TrainerMeAvailabilityApi(APIView):
     permission_classes = [IsAuthenticated, IsTrainer]
-
-    @staticmethod
-    def _validated(data) -> list[dict]:
-        if not isinstance(data, list):
-            raise ValidationError(
-                {"availability": ["Send a JSON array of {weekday, start, end} objects."]}
-            )
-        if len(data) > MAX_WINDOWS:
-            raise ValidationError({"availability": [f"At most {MAX_WINDOWS} windows."]})
-        errors, windows = {}, []
-        for i, item in enumerate(data):
-            serializer = WindowSerializer(data=item)
-            if serializer.is_valid():
-                windows.append(serializer.validated_data)
-                continue
-            for field, messages in serializer.errors.items():
-                key = f"availability[{i}]" + ("" if field == "non_field_errors" else f".{field}")
-                errors[key] = messages
-        if errors:
-            raise ValidationError(errors)
-        return windows
 
     @extend_schema(responses=WindowSerializer(many=True))
     def get(self, request):
@@ -250,7 +252,9 @@ class TrainerMeAvailabilityApi(APIView):
     @extend_schema(request=WindowSerializer(many=True), responses=WindowSerializer(many=True))
     def put(self, request):
         profile = trainer_profile_ensure(user=request.user)
-        windows = availability_replace(trainer=profile, windows=self._validated(request.data))
+        windows = availability_replace(
+            trainer=profile, windows=availability_windows_parse(request.data)
+        )
         return Response(WindowSerializer(windows, many=True).data)
 
 

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from bookings.models import Booking
 from bookings.selectors import booking_list_for
 from core.money import format_amount
-from trainers.api import TrainerMeApi, TrainerMeAvailabilityApi
+from trainers.api import TrainerMeApi, availability_windows_parse
 from trainers.services import availability_replace, trainer_profile_ensure, trainer_profile_update
 from web.forms import AvailabilityForm, TrainerProfileForm, drf_errors_to_form
 
@@ -92,9 +92,7 @@ def trainer_availability(request, profile):
         if form.is_valid():  # no badly written ranges
             # The API's own checks: its parser (formats) and the service (order, overlaps).
             try:
-                availability_replace(
-                    trainer=profile, windows=TrainerMeAvailabilityApi._validated(windows)
-                )
+                availability_replace(trainer=profile, windows=availability_windows_parse(windows))
             except (DRFValidationError, ValidationError) as e:
                 drf_errors_to_form(form, e, field_map=_window_fields(windows))
             else:
