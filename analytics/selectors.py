@@ -6,17 +6,18 @@ what counts (DEFINITIONS) are written once here and shown on the dashboard and i
 The summary costs a fixed handful of queries whatever the number of payments: one scan of the
 payments in range grouped by (currency, UTC day), from which the chart's buckets and the
 per-currency totals are added up (a few hundred aggregate rows, never payment rows); one for the
-refunds; one for the top trainers; one for those trainers' names. On PostgreSQL they share one
-snapshot.
+refunds; one for the top trainers with their names. On PostgreSQL they are sent as one statement
+(one round trip, one snapshot: see _summary_rows).
 """
 
 import datetime as dt
-from contextlib import contextmanager
+import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum, Window
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDay, TruncMonth
 from django.utils import timezone
 
@@ -122,7 +123,7 @@ _FIGURES = {
 }
 
 
-def payment_figures_by_day(period: Period) -> list[dict]:
+def payment_figures_by_day(period: Period) -> QuerySet:
     """One row per (currency, UTC day) with every figure of _FIGURES.
 
     Always by day, whatever the chart's bucket: weeks and months are added up from these few
@@ -130,14 +131,13 @@ def payment_figures_by_day(period: Period) -> list[dict]:
     index (payment_analytics_day) and hence statistics. Without them PostgreSQL guessed a group
     per row and sorted a million rows on disk instead of hashing a few hundred groups.
     """
-    rows = (
+    return (
         payments_in(period)
         .annotate(day=TruncDay("created_at", tzinfo=dt.UTC))
         .values("currency", "day")
         .annotate(**_FIGURES)
         .order_by()
     )
-    return [{**row, "day": _as_date(row["day"])} for row in rows]
 
 
 def bucket_start(day: dt.date, bucket: str) -> dt.date:
@@ -156,10 +156,10 @@ REFUNDS_NONE = {
 }
 
 
-def refund_figures(period: Period) -> dict[str, dict]:
+def refund_figures(period: Period) -> QuerySet:
     """Succeeded refunds of the period's payments per currency: all sources, and the Dashboard's."""
     dashboard = Q(source=Refund.Source.DASHBOARD)
-    rows = (
+    return (
         Refund.objects.filter(
             status=Refund.Status.SUCCEEDED,
             payment__created_at__gte=period.start_at,
@@ -172,20 +172,20 @@ def refund_figures(period: Period) -> dict[str, dict]:
             dashboard_refund_count=Count("id", filter=dashboard),
             dashboard_refund_amount=Coalesce(Sum("amount", filter=dashboard), 0),
         )
-        .order_by("currency")
+        .order_by()
     )
-    return {row.pop("currency"): row for row in rows}
 
 
-def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") -> dict[str, list]:
+def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") -> QuerySet:
     """The `top` trainers of each currency by gross, net (payouts) or count of collected payments.
 
     Ranked per currency in SQL (a window over the grouped rows), since amounts in different
-    currencies cannot be compared.
+    currencies cannot be compared. Grouped by the payment's own copy of the trainer: through the
+    booking, a year at 1M payments spent half its time joining a million bookings.
     """
     if sort not in TRAINER_SORTS:
         raise ValueError(f"sort must be one of {TRAINER_SORTS}")
-    grouped = (
+    return (
         payments_in(period)
         .filter(COLLECTED)
         .values("currency", "trainer_id")
@@ -206,30 +206,61 @@ def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") ->
         .filter(rank__lte=top)
         .order_by("currency", "rank")
     )
-    rows = list(grouped)
-    profiles = TrainerProfile.objects.filter(id__in={r["trainer_id"] for r in rows})
-    profiles = {p.id: p for p in profiles.select_related("user")}
-    result: dict[str, list] = {}
-    for row in rows:
-        profile = profiles[row["trainer_id"]]
-        row["name"] = profile.user.get_full_name()
-        row["email"] = profile.user.email
-        result.setdefault(row["currency"], []).append(row)
-    return result
 
 
-@contextmanager
-def _one_snapshot():
-    """Run the summary's queries on one snapshot, so a refund landing between two of them
-    cannot make the cards disagree with each other (PostgreSQL's default READ COMMITTED gives
-    every statement its own snapshot). Inside someone else's transaction, theirs is kept."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
+def _summary_rows(period: Period, *, top: int, sort: str) -> tuple[list, list, list]:
+    """The summary's day figures, refund figures and ranked trainers (with their names).
+
+    On PostgreSQL the three queries run as ONE statement: it reads one snapshot, so a refund
+    landing meanwhile cannot make the cards disagree (each READ COMMITTED statement sees its own),
+    and it is one round trip instead of seven (a snapshot transaction, three queries and the
+    trainers' names): measured at 100k payments, those round trips were most of the gap between
+    the endpoint and one hand-written query. Elsewhere (SQLite) the queries run in turn.
+    """
+    queries = (
+        payment_figures_by_day(period),
+        refund_figures(period),
+        revenue_by_trainer(period, top=top, sort=sort),
+    )
+    if connection.vendor == "postgresql":
+        return _summary_rows_in_one_statement(*queries)
+    days, refunds, trainers = (list(q) for q in queries)
+    people = TrainerProfile.objects.filter(id__in={r["trainer_id"] for r in trainers})
+    names = {
+        pk: {"first_name": first, "last_name": last, "email": email}
+        for pk, first, last, email in people.values_list(
+            "id", "user__first_name", "user__last_name", "user__email"
+        )
+    }
+    for row in trainers:
+        row.update(names[row["trainer_id"]])
+    return [{**row, "day": _as_date(row["day"])} for row in days], refunds, trainers
+
+
+def _summary_rows_in_one_statement(days, refunds, trainers) -> tuple[list, list, list]:
+    """The three ORM queries as subqueries of one SELECT, each aggregated to a JSON array."""
+    day_sql, day_params = days.query.sql_with_params()
+    refund_sql, refund_params = refunds.query.sql_with_params()
+    trainer_sql, trainer_params = trainers.query.sql_with_params()
+    profiles = connection.ops.quote_name(TrainerProfile._meta.db_table)
+    users = connection.ops.quote_name(get_user_model()._meta.db_table)
+    sql = f"""
+        SELECT
+            (SELECT json_agg(d) FROM ({day_sql}) d)::text,
+            (SELECT json_agg(r) FROM ({refund_sql}) r)::text,
+            (SELECT json_agg(to_jsonb(t) || jsonb_build_object(
+                    'first_name', u.first_name, 'last_name', u.last_name, 'email', u.email))
+             FROM ({trainer_sql}) t
+             JOIN {profiles} p ON p.id = t.trainer_id
+             JOIN {users} u ON u.id = p.user_id)::text
+    """  # noqa: S608 (the subqueries are the ORM's, with their parameters; names are ours)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*day_params, *refund_params, *trainer_params))
+        arrays = cursor.fetchone()
+    day_rows, refund_rows, trainer_rows = (json.loads(a) if a else [] for a in arrays)
+    for row in day_rows:  # a UTC timestamp in JSON: "2026-03-02T00:00:00"
+        row["day"] = dt.date.fromisoformat(row["day"][:10])
+    return day_rows, refund_rows, trainer_rows
 
 
 def analytics_summary(
@@ -237,10 +268,12 @@ def analytics_summary(
 ) -> dict:
     """Everything the dashboard and the summary API show, amounts as integer minor units."""
     period = Period(start, end)
-    with _one_snapshot():
-        day_rows = payment_figures_by_day(period)
-        refunds = refund_figures(period)
-        trainers = revenue_by_trainer(period, top=top, sort=sort)
+    day_rows, refund_rows, trainer_rows = _summary_rows(period, top=top, sort=sort)
+    refunds = {row.pop("currency"): row for row in refund_rows}
+    trainers: dict[str, list] = {}
+    for row in sorted(trainer_rows, key=lambda r: (r["currency"], r["rank"])):
+        row["name"] = f"{row.pop('first_name')} {row.pop('last_name')}".strip()  # get_full_name()
+        trainers.setdefault(row["currency"], []).append(row)
 
     totals: dict[str, dict] = {}
     by_bucket: dict[tuple[str, dt.date], dict] = {}

@@ -4,10 +4,11 @@
 
 Uses its own PostgreSQL database, dropped and re-created on every run: BENCH_DATABASE_URL, by
 default postgres://postgres@127.0.0.1:5432/fitconnect_bench (never DATABASE_URL, which may be
-your development database). Seeds with `seed_analytics`, then for each period times 20 warm
-requests to GET /api/v1/analytics/summary/ through Django's test client (an admin's session,
-DEBUG off) and 20 runs of HAND_SQL, which computes the same figures in one statement, checks
-that both give the same numbers, and prints p50s, their ratio and a Markdown table.
+your development database). Migrates (so it measures the indexes the migrations ship), seeds with
+`seed_analytics`, then for each period times 20 warm requests to GET /api/v1/analytics/summary/
+through Django's test client (an admin's session, DEBUG off) alternating with 20 runs of
+HAND_SQL, which computes the same figures in one statement, checks that both give the same
+numbers, and prints p50s, their ratio and a Markdown table.
 """
 
 import datetime as dt
@@ -52,12 +53,12 @@ WITH days AS (
     WHERE r.status = 'succeeded' AND p.created_at >= %(start)s AND p.created_at < %(end)s
     GROUP BY 1
 ), trainers AS (
-    SELECT p.currency, b.trainer_id, count(*) AS count, sum(p.amount) AS gross,
+    SELECT p.currency, p.trainer_id, count(*) AS count, sum(p.amount) AS gross,
         sum(p.platform_fee_amount) AS fees, sum(p.trainer_payout_amount) AS net,
         sum(p.refund_amount) AS refunded,
-        row_number() OVER (PARTITION BY p.currency ORDER BY sum(p.amount) DESC, b.trainer_id)
+        row_number() OVER (PARTITION BY p.currency ORDER BY sum(p.amount) DESC, p.trainer_id)
             AS rank
-    FROM payments_payment p JOIN bookings_booking b ON b.id = p.booking_id
+    FROM payments_payment p
     WHERE p.created_at >= %(start)s AND p.created_at < %(end)s AND p.status = ANY(%(collected)s)
     GROUP BY 1, 2
 )
@@ -109,38 +110,20 @@ def _setup() -> str:
     return name
 
 
-def _ensure_indexes() -> list[str]:
-    """Create the analytics index on the bench database if the payments migrations lack it.
-
-    It is proposed in /work/briefs/h7_needs.md for payments.Payment.Meta.indexes; until it is
-    migrated, the benchmark builds the very same index (same Django definition) and says so.
-    """
-    from django.db import connection, models
-    from django.db.models.functions import TruncDay
-
-    from payments.models import Payment
-
-    wanted = [models.Index(TruncDay("created_at", tzinfo=dt.UTC), name="payment_analytics_day")]
-    with connection.cursor() as cursor:
-        existing = connection.introspection.get_constraints(cursor, Payment._meta.db_table)
-    created = []
-    for index in wanted:
-        if index.name not in existing:
-            with connection.schema_editor() as editor:
-                editor.add_index(Payment, index)
-            created.append(index.name)
-    return created
-
-
-def _p50(fn) -> tuple[float, object]:
+def _p50s(endpoint, hand) -> tuple[float, float, object, object]:
+    """p50 of each, run alternately: on a shared machine a burst of load from elsewhere then
+    slows both sides of the ratio alike instead of whichever happened to be running."""
     for _ in range(WARMUP):
-        result = fn()
-    times = []
+        endpoint(), hand()
+    times: dict = {endpoint: [], hand: []}
+    results: dict = {}
     for _ in range(RUNS):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+        for fn in (endpoint, hand):
+            started = time.perf_counter()
+            results[fn] = fn()
+            times[fn].append(time.perf_counter() - started)
+    p50 = {fn: statistics.median(spent) for fn, spent in times.items()}
+    return p50[endpoint], p50[hand], results[endpoint], results[hand]
 
 
 def _machine() -> dict:
@@ -217,8 +200,7 @@ def _measure(periods: dict, admin) -> list[dict]:
                 # Django hands jsonb back as text (its JSONField decodes it): decode here too.
                 return [(kind, json.loads(row)) for kind, row in cursor.fetchall()]
 
-        api_p50, api_body = _p50(endpoint)
-        sql_p50, sql_rows = _p50(hand)
+        api_p50, sql_p50, api_body, sql_rows = _p50s(endpoint, hand)
         _check_same_numbers(api_body, sql_rows)
         in_range = sum(figures["payments"] for figures in api_body["currencies"].values())
         results.append(
@@ -243,11 +225,8 @@ def main() -> None:
 
     print(f"database {name}: migrating", flush=True)
     call_command("migrate", verbosity=0)
-    created = _ensure_indexes()
-    if created:
-        print(f"created index(es) not yet in the payments migrations: {created}", flush=True)
     admin = AdminFactory(email="bench-admin@example.com")
-    report = {"machine": _machine(), "indexes_created_by_bench": created, "sizes": []}
+    report = {"machine": _machine(), "sizes": []}
     seeded = 0
     for size in SIZES:
         started = time.monotonic()
@@ -283,8 +262,6 @@ def _print_markdown(report: dict) -> None:
                 f"| {size['payments']:,} | {r['period']} | {r['payments_in_period']:,} | "
                 f"{r['endpoint_p50_ms']} ms | {r['sql_p50_ms']} ms | {r['ratio']} |"
             )
-    if report["indexes_created_by_bench"]:
-        print(f"\nIndexes created by the benchmark: {report['indexes_created_by_bench']}")
     print(f"\nRaw results: {RESULTS}")
 
 
