@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -31,29 +31,75 @@ SENDING_LEASE = dt.timedelta(minutes=10)
 
 
 def _queue(*, key: str, kind: str, build) -> EmailNotification:
-    """The notification for `key`, created (and its sending queued) the first time.
+    """The notification for `key`, created (and its sending queued) the first time."""
+    return _queue_many([(key, kind, build)])[0]
 
-    build() -> (recipient, subject, context, booking) runs only for a key not seen yet, so a
-    duplicate costs one indexed lookup. Two transactions racing on a new key both reach
-    get_or_create; the unique key makes the second wait for the first and find its row.
+
+def _queue_many(specs) -> list[EmailNotification]:
+    """The notifications for [(key, kind, build), ...], each created (and its sending queued)
+    the first time its key is seen, in ONE statement.
+
+    build() -> (recipient, subject, context, booking). Exactly-once comes from the unique key,
+    not from the caller's row locks: `INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id`
+    creates the rows whose key is new and silently skips the others; two transactions racing
+    on a new key both reach the INSERT and PostgreSQL makes the second wait for the first's
+    commit, then skip (no IntegrityError, no savepoint). Only the rows this INSERT created are
+    queued for sending, on commit: a rolled-back event sends nothing. This replaced a lookup
+    plus get_or_create per row (four statements and a savepoint each, 2 ms a row inside the
+    transaction that holds the payment and booking locks).
     """
-    existing = EmailNotification.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
-    recipient, subject, context, booking = build()
-    notification, created = EmailNotification.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind,
-            "recipient": recipient,
-            "subject": subject,
-            "context": context,
-            "booking": booking,
-        },
+    rows = []
+    for key, kind, build in specs:
+        recipient, subject, context, booking = build()
+        rows.append(
+            EmailNotification(
+                key=key,
+                kind=kind,
+                recipient=recipient,
+                subject=subject,
+                context=context,
+                booking=booking,
+            )
+        )
+    created = _insert_new(rows)
+    for row in rows:
+        row.pk = created.get(row.key)
+        if row.pk is not None:
+            row._state.adding, row._state.db = False, connection.alias
+            _enqueue_on_commit(row.pk)
+    missing = [row.key for row in rows if row.pk is None]
+    # A duplicate (webhook copy, replay): hand back the row that exists, as get_or_create did.
+    existing = (
+        {n.key: n for n in EmailNotification.objects.filter(key__in=missing)} if missing else {}
     )
-    if created:
-        _enqueue_on_commit(notification.pk)
-    return notification
+    return [row if row.pk is not None else existing[row.key] for row in rows]
+
+
+def _insert_new(rows: list[EmailNotification]) -> dict[str, int]:
+    """INSERT the rows, skipping keys that exist; {key: id} of the rows it created.
+
+    Raw SQL because Django's bulk_create(ignore_conflicts=True) does not say which rows it
+    inserted, and we must queue exactly those. Values go through each field's own
+    get_db_prep_save (JSON, datetimes), so the SQL is the same as Django's; both PostgreSQL and
+    SQLite (>= 3.35) support ON CONFLICT ... DO NOTHING RETURNING, and it only ignores a
+    conflict on `key`, never another constraint.
+    """
+    meta = EmailNotification._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    params: list = []
+    for row in rows:
+        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    table, columns = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+    # Names are the model's own, every value a parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT ({quote('key')}) DO NOTHING RETURNING {quote(meta.pk.column)}, {quote('key')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key: pk for pk, key in cursor.fetchall()}
 
 
 def _enqueue_on_commit(notification_id: int) -> None:
@@ -93,22 +139,12 @@ def notify_payment_succeeded(payment) -> list[EmailNotification]:
         subject = f"New paid booking: {context['client_name']}, {context['session_time']}"
         return booking.trainer.user.email, subject, context, booking
 
-    sent = [
-        _queue(
-            key=f"{Kind.PAYMENT_SUCCEEDED}:payment:{payment.pk}",
-            kind=Kind.PAYMENT_SUCCEEDED,
-            build=receipt,
-        )
-    ]
+    specs = [(f"{Kind.PAYMENT_SUCCEEDED}:payment:{payment.pk}", Kind.PAYMENT_SUCCEEDED, receipt)]
     if booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
-        sent.append(
-            _queue(
-                key=f"{Kind.TRAINER_NEW_BOOKING}:payment:{payment.pk}",
-                kind=Kind.TRAINER_NEW_BOOKING,
-                build=trainer,
-            )
+        specs.append(
+            (f"{Kind.TRAINER_NEW_BOOKING}:payment:{payment.pk}", Kind.TRAINER_NEW_BOOKING, trainer)
         )
-    return sent
+    return _queue_many(specs)
 
 
 def notify_payment_failed(payment) -> EmailNotification:
