@@ -1,7 +1,8 @@
 """What each Stripe event type does: {event_type: EventHandler}.
 
-A handler has two halves. `fetch` runs first, outside any transaction, and may call Stripe (so a
-slow Stripe never holds our row locks); `apply` runs inside the transaction that claims the event,
+A handler has two halves. `fetch` (optional) runs first, outside any transaction, and may call
+Stripe (so a slow Stripe never holds our row locks); only charge.refunded needs one, for refunds
+its event leaves out. `apply` runs inside the transaction that claims the event,
 locks the payment row and applies the object through payments.sync. Types not listed here are
 stored and acknowledged, nothing more.
 """
@@ -45,42 +46,31 @@ def _unknown(kind: str, stripe_id) -> SyncResult:
 
 
 # --- payment_intent.* ----------------------------------------------------------------------------
-def fetch_intent(intent: dict) -> dict | None:
-    """Stripe's current view of the intent, when it could still change our payment.
-
-    Events arrive late, twice and out of order; the event's copy of the intent may be stale (a
-    payment_failed delivered after the retry with another card succeeded). Asking Stripe for
-    the intent as it is now makes every payment_intent.* event order-proof, and fills the card
-    details that the event's copy lacks (latest_charge as a bare id, no PaymentMethod).
-    """
-    intent_id = intent.get("id") or ""
-    if not intent_id:
-        return None
-    payment = (
-        Payment.objects.filter(stripe_payment_intent_id=intent_id)
-        .only("status", "stripe_charge_id", "card_last4")
-        .first()
-    )
-    metadata_id = str(_metadata_payment_id(intent) or "")
-    if payment is None and metadata_id.isdigit():
-        # Our create call's response was lost: the row has no intent id yet.
-        payment = Payment.objects.filter(pk=int(metadata_id), stripe_payment_intent_id=None).first()
-    if payment is None:
-        return None
-    done = payment.status in Payment.COLLECTED_STATUSES
-    if done and payment.stripe_charge_id and payment.card_last4:
-        return None  # succeeded is final at Stripe: nothing it says now can move this payment
-    return stripe_client.retrieve_payment_intent(intent_id).to_dict()
-
-
-def apply_intent(intent: dict, fresh: dict | None) -> SyncResult:
+# The event's own copy of the intent is applied, with no call to Stripe in the request. Issue 3
+# suggests re-fetching the intent for the truth; that made every delivery wait on Stripe (5 ms
+# against the emulator, which alone caps retrieves at ~175/s: a fast path is impossible with
+# it). The re-fetch is unnecessary for order-proofing because Payment.TRANSITIONS already is:
+# - succeeded is final for an intent, and no payment_failed, requires_action or canceled can
+#   leave SUCCEEDED, so a late one is ignored whatever its copy says;
+# - a stale failure delivered BEFORE the success moves the payment to failed, from which the
+#   success (always sent once the intent succeeds) moves it on; the booking's table allows
+#   failed -> paid the same way;
+# - a stale in-progress state (requires_action after the attempt failed) can only leave the
+#   payment open, never paid or unpaid wrongly; reconciliation re-fetches every payment left
+#   open for RECONCILE_AFTER_MINUTES, and create-payment-intent asks Stripe before reusing one.
+# What the copy lacks is the card (brand, last4), the receipt URL and the charge as an object:
+# payments.sync fetches those after commit (payments.tasks.payment_fill_details) and records the
+# receipt there. The truth is still fetched from Stripe, just never in the request path: by that
+# task, by reconciliation (its open-payment sweep and its fill-details sweep), and by the browser
+# checkout, which reads the intent Stripe returns.
+def apply_intent(intent: dict, fresh: None) -> SyncResult:
     intent_id = intent.get("id") or ""
     payment = payment_lock(intent_id=intent_id, payment_id=_metadata_payment_id(intent))
     if payment is None:
         return _unknown("payment intent", intent_id)
     if not payment.stripe_payment_intent_id:
         payment.stripe_payment_intent_id = intent_id
-    return payment_apply_intent(payment, fresh or intent)
+    return payment_apply_intent(payment, intent)
 
 
 # --- charge.refunded -----------------------------------------------------------------------------
@@ -140,7 +130,7 @@ def apply_dispute_closed(dispute: dict, fresh: None) -> SyncResult:
     return payment_apply_dispute(payment, dispute, closed=True)
 
 
-_intent = EventHandler(fetch=fetch_intent, apply=apply_intent)
+_intent = EventHandler(apply=apply_intent)
 
 EVENT_HANDLERS: dict[str, EventHandler] = {
     "payment_intent.succeeded": _intent,

@@ -6,7 +6,11 @@ the same locked, idempotent sync functions):
    change: fetch the intent and apply it;
 2. Stripe's recent /v1/events, fed through the webhook's own store-and-apply path (the event id
    dedups what was already delivered);
-3. stored events whose handler failed: re-run, as Stripe's retries would.
+3. stored events whose handler failed: re-run, as Stripe's retries would;
+4. payments paid in the last EVENTS_LOOKBACK whose card is still unknown
+   RECONCILE_AFTER_MINUTES after they succeeded (the webhook applies the event's copy of the
+   intent, which has no card; payments.tasks.payment_fill_details fetches it after commit, and
+   this catches a task that was lost or gave up): fetch the card and record the receipt.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from payments import stripe_client
 from payments.models import Payment, WebhookEvent
-from payments.sync import payment_apply_intent, payment_refund_unusable
+from payments.sync import payment_apply_intent, payment_fill_details, payment_refund_unusable
 from payments.webhooks import Outcome, stripe_event_ingest, stripe_event_process
 
 logger = logging.getLogger(__name__)
@@ -45,6 +50,7 @@ class ReconcileSummary:
     events_listed: int = 0
     events_applied: int = 0
     events_retried: int = 0
+    details_filled: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -54,7 +60,8 @@ class ReconcileSummary:
         return (
             f"Checked {self.payments_checked} open payments ({self.payments_updated} updated); "
             f"listed {self.events_listed} Stripe events ({self.events_applied} newly applied); "
-            f"retried {self.events_retried} failed events; {len(self.errors)} errors."
+            f"retried {self.events_retried} failed events; filled the card of "
+            f"{self.details_filled} paid payments; {len(self.errors)} errors."
         )
 
 
@@ -64,6 +71,7 @@ def reconcile_payments(now: dt.datetime | None = None) -> ReconcileSummary:
     _sync_open_payments(now, summary)
     just_failed = _apply_recent_events(now, summary)
     _retry_failed_events(summary, skip=just_failed)
+    _fill_missing_details(now, summary)
     log = logger.warning if summary.errors else logger.info
     log("Reconciliation: %s", summary)
     return summary
@@ -148,3 +156,23 @@ def _retry_failed_events(summary: ReconcileSummary, *, skip: set[int]) -> None:
         summary.events_retried += 1
         if stripe_event_process(row) is Outcome.FAILED:
             summary.errors.append(f"event {row.stripe_event_id}: {row.type} failed again")
+
+
+def _fill_missing_details(now: dt.datetime, summary: ReconcileSummary) -> None:
+    cutoff = now - dt.timedelta(minutes=settings.RECONCILE_AFTER_MINUTES)
+    missing = (
+        Payment.objects.filter(
+            status__in=Payment.COLLECTED_STATUSES,
+            succeeded_at__lte=cutoff,
+            succeeded_at__gte=now - EVENTS_LOOKBACK,
+        )
+        .filter(Q(card_last4="") | Q(stripe_charge_id=""))
+        .exclude(stripe_payment_intent_id__isnull=True)
+        .exclude(stripe_payment_intent_id="")
+        .values_list("pk", flat=True)
+    )
+    for payment_id in missing.iterator():
+        try:
+            summary.details_filled += int(payment_fill_details(payment_id))
+        except stripe_client.StripeFailure as e:
+            summary.errors.append(f"payment {payment_id} details: {e.message}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -159,12 +160,14 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> SyncRes
 
 
 def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult) -> SyncResult:
+    had_details = payment_has_card_details(payment)
     if payment.status in Payment.COLLECTED_STATUSES and payment.status != S.SUCCEEDED:
         # Refunded or disputed since: a replayed succeeded must not put it back (DISPUTED ->
         # SUCCEEDED is in the table for a won dispute, not for this).
         result.notes.append(f"ignored succeeded: payment is {payment.status}")
         _fill_charge_details(payment, intent)
         payment.save()
+        _receipt_now_or_after_details(payment, due=not had_details)
         return result
 
     result.changed = payment.mark_succeeded()
@@ -178,7 +181,7 @@ def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult)
     booking.save()
     if result.changed:
         logger.info("Payment succeeded: payment %s booking %s", payment.pk, booking.pk)
-        notify_payment_succeeded(payment)
+    _receipt_now_or_after_details(payment, due=result.changed or not had_details)
     if result.refund_reason:
         logger.warning(
             "Payment %s collected for booking %s that cannot take place: refunding (%s)",
@@ -187,6 +190,67 @@ def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult)
             result.refund_reason,
         )
     return result
+
+
+def payment_has_card_details(payment: Payment) -> bool:
+    return bool(payment.stripe_charge_id and payment.card_last4)
+
+
+def _receipt_now_or_after_details(payment: Payment, *, due: bool) -> None:
+    """Record the receipt emails in this transaction when the card is known, else have
+    payment_fill_details fetch the card after commit and record them there.
+
+    The receipt shows the card. A webhook's copy of the intent never has it (Stripe sends
+    `payment_method` and `latest_charge` as bare ids), and the webhook no longer asks Stripe
+    (see payments.event_handlers). Either way the receipt rows are written in the same
+    transaction as the card details, so "card known" implies "receipt recorded": that is what
+    lets the task and reconciliation re-run payment_fill_details until the card is known
+    without ever losing or doubling a receipt. `due`: this call made the payment succeed or
+    made its card known (a duplicate that changes nothing records nothing).
+    """
+    if payment_has_card_details(payment):
+        if due:
+            notify_payment_succeeded(payment)
+        return
+    from payments.tasks import queue_fill_details
+
+    payment_id = payment.pk
+    # robust: the payment is committed as paid; a broker that is down must not turn the webhook
+    # into a 500 (reconciliation fills what the task never did).
+    transaction.on_commit(lambda: queue_fill_details(payment_id), robust=True)
+
+
+def payment_fill_details(payment_id: int) -> bool:
+    """Fetch a collected payment's intent from Stripe, store its card, charge and receipt URL
+    and record its receipt emails, all once; True when it filled something.
+
+    Runs after the webhook's commit (payments.tasks.payment_fill_details, retried with backoff)
+    and from reconciliation; idempotent, so overlapping runs are harmless. Raises StripeFailure
+    for the task to retry. No lock is taken to decide: a collected payment stays collected
+    (Payment.TRANSITIONS), and the email rows' unique keys, not a lock, keep them exactly-once.
+    """
+    payment = Payment.objects.get(pk=payment_id)
+    if (
+        payment.status not in Payment.COLLECTED_STATUSES
+        or not payment.stripe_payment_intent_id
+        or payment_has_card_details(payment)
+    ):
+        return False
+    intent = stripe_client.retrieve_payment_intent(payment.stripe_payment_intent_id).to_dict()
+    _fill_charge_details(payment, intent)
+    with transaction.atomic():
+        # The email rows first, then the UPDATE that locks the payment row: the lock is held for
+        # the commit only, and a rollback drops both (the next run records them again).
+        notify_payment_succeeded(payment)
+        Payment.objects.filter(pk=payment.pk).update(
+            stripe_charge_id=payment.stripe_charge_id,
+            payment_method_type=payment.payment_method_type,
+            card_brand=payment.card_brand,
+            card_last4=payment.card_last4,
+            receipt_url=payment.receipt_url,
+            updated_at=timezone.now(),
+        )
+    return True
 
 
 def _fill_charge_details(payment: Payment, intent: dict) -> None:

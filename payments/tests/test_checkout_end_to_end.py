@@ -38,8 +38,10 @@ def test_it_marks_the_payment_succeeded_from_the_emulators_webhook(webhook, star
     webhook.confirm(intent_id, "pm_card_visa")
 
     payment = Payment.objects.get(stripe_payment_intent_id=intent_id)
-    assert wait_for(lambda: Payment.objects.get(pk=payment.pk).status == "succeeded")
+    # The card is fetched from Stripe just after the webhook commits the success.
+    assert wait_for(lambda: Payment.objects.get(pk=payment.pk).card_last4 != "")
     payment.refresh_from_db()
+    assert payment.status == "succeeded"
     assert (payment.amount, payment.platform_fee_amount, payment.trainer_payout_amount) == (
         7500,
         1125,

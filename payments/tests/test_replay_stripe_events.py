@@ -4,26 +4,32 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 
 from core.tests.factories import BookingFactory
+from payments import event_handlers
 from payments.models import Payment, WebhookEvent
 from payments.tests import stripe_events as se
 
 pytestmark = [pytest.mark.django_db, pytest.mark.stripe]
-DEAD_STRIPE = "http://127.0.0.1:9"  # nothing listens there: every Stripe call fails
+
+
+def _broken_apply(payment, intent, **kwargs):
+    raise OperationalError("deadlock detected")
 
 
 @pytest.fixture
-def failed_delivery(api, localstripe, start_payment, settings):
-    """A succeeded event whose handler could not reach Stripe: (response, payment, event)."""
+def failed_delivery(api, localstripe, start_payment, monkeypatch):
+    """A succeeded event whose handler failed (a database error mid-apply): (response, payment,
+    event)."""
     booking = BookingFactory()
     intent_id = start_payment(booking).json()["payment_intent_id"]
     localstripe.confirm(intent_id, "pm_card_visa")
     intent = localstripe.sdk.v1.payment_intents.retrieve(intent_id).to_dict()
     evt = se.event("payment_intent.succeeded", intent)
-    settings.STRIPE_API_BASE = DEAD_STRIPE
-    response = se.post(api, evt)
-    settings.STRIPE_API_BASE = localstripe.base
+    with monkeypatch.context() as patch:
+        patch.setattr(event_handlers, "payment_apply_intent", _broken_apply)
+        response = se.post(api, evt)
     return response, Payment.objects.get(stripe_payment_intent_id=intent_id), evt
 
 
@@ -41,7 +47,7 @@ def test_it_answers_500_and_stores_the_error(failed_delivery):
     assert body == {"error": f"Event {evt['id']} could not be applied; it will be retried."}
     row = WebhookEvent.objects.get()
     assert (row.processed_at, row.attempts) == (None, 1)
-    assert "StripeUnavailable" in row.error
+    assert row.error == "OperationalError: deadlock detected"
     payment.refresh_from_db()
     assert payment.status == "pending"
 
@@ -58,10 +64,11 @@ def test_stripes_retry_applies_it(api, failed_delivery):
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"
 
 
-def test_replay_failed_applies_it(failed_delivery):
+def test_replay_failed_applies_it(failed_delivery, django_capture_on_commit_callbacks):
     _, payment, evt = failed_delivery
 
-    out = replay("--failed")
+    with django_capture_on_commit_callbacks(execute=True):  # the card is fetched after commit
+        out = replay("--failed")
 
     assert f"{evt['id']} payment_intent.succeeded: applied" in out
     assert "Replayed 1 event(s), 0 still failing." in out
@@ -80,8 +87,8 @@ def test_replay_one_event_by_id(failed_delivery):
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"
 
 
-def test_replay_reports_an_event_that_fails_again(failed_delivery, settings):
-    settings.STRIPE_API_BASE = DEAD_STRIPE
+def test_replay_reports_an_event_that_fails_again(failed_delivery, monkeypatch):
+    monkeypatch.setattr(event_handlers, "payment_apply_intent", _broken_apply)
 
     with pytest.raises(CommandError, match="1 event"):
         replay("--failed")
