@@ -185,18 +185,25 @@ def _payment_create_intent(payment: Payment) -> Payment:
         raise stripe_api_error(e, action="creating payment intent", payment=payment) from e
 
     # Conditional: a caller that took over a claim it thought abandoned, or a cancellation of the
-    # booking, may have got here first; then this intent is not the payment's.
-    with transaction.atomic():
-        stored = (
-            Payment.objects.filter(pk=payment.pk, stripe_payment_intent_id__isnull=True)
-            .exclude(status=Payment.Status.CANCELED)
-            .update(
-                stripe_payment_intent_id=intent.id,
-                stripe_client_secret=intent.client_secret or "",
-                updated_at=timezone.now(),
-            )
+    # booking, may have got here first; then this intent is not the payment's. One UPDATE is
+    # atomic on its own (no transaction block: that was two more round trips).
+    now = timezone.now()
+    stored = (
+        Payment.objects.filter(pk=payment.pk, stripe_payment_intent_id__isnull=True)
+        .exclude(status=Payment.Status.CANCELED)
+        .update(
+            stripe_payment_intent_id=intent.id,
+            stripe_client_secret=intent.client_secret or "",
+            updated_at=now,
         )
-    payment.refresh_from_db()
+    )
+    if stored:
+        # The row is what we just wrote: no need to read it back.
+        payment.stripe_payment_intent_id = intent.id
+        payment.stripe_client_secret = intent.client_secret or ""
+        payment.updated_at = now
+    else:
+        payment.refresh_from_db()
     if not stored:
         if payment.stripe_payment_intent_id != intent.id:
             _cancel_orphan_intent(payment, intent.id)
