@@ -276,8 +276,9 @@ def _booking_settle_paid(booking: Booking, *, now) -> str:
         return "Paid after the booking was cancelled: the session will not take place."
     # pending or expired: confirm it if the time is still its own.
     taken = (
+        # The trainer's id, not booking.trainer: that would load the profile for nothing.
         booking_blocking_qs(
-            trainer=booking.trainer, start=booking.start_time, end=booking.end_time, now=now
+            trainer=booking.trainer_id, start=booking.start_time, end=booking.end_time, now=now
         )
         .exclude(pk=booking.pk)
         .exists()

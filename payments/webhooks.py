@@ -1,10 +1,12 @@
 """Stripe webhook intake: verify, store, apply once.
 
-Every verified delivery is stored in WebhookEvent before anything else happens, so nothing Stripe
-told us is lost; the event id is unique, so a copy is stored once. Applying is claimed with a
-conditional UPDATE inside the same transaction as the handler, so a copy arriving at the same
-moment waits for the first and then finds nothing left to do. Reconciliation feeds events it
-lists from Stripe through the same `stripe_event_ingest`.
+Every verified delivery is stored in WebhookEvent, so nothing Stripe told us is lost; the event id
+is unique, so a copy is stored once. A new event whose handler needs nothing from Stripe first
+(every type but charge.refunded) is inserted and applied in one transaction; a handler error
+rolls that back and stores the event with its error instead. Otherwise the event is stored
+first and applying is claimed with a conditional UPDATE inside the handler's transaction. Either
+way a copy arriving at the same moment waits for the first and then finds nothing left to do.
+Reconciliation feeds events it lists from Stripe through the same `stripe_event_ingest`.
 """
 
 from __future__ import annotations
@@ -100,6 +102,10 @@ def stripe_event_process(row: WebhookEvent, *, force: bool = False) -> Outcome:
     except Exception as exc:
         _record_error(row, exc, count_attempt=True)
         return Outcome.FAILED
+    return _after_commit(row, result)
+
+
+def _after_commit(row: WebhookEvent, result: SyncResult) -> Outcome:
     if result.refund_reason and result.payment is not None:
         # After commit: Stripe is never called under our row locks.
         try:
@@ -108,6 +114,48 @@ def stripe_event_process(row: WebhookEvent, *, force: bool = False) -> Outcome:
             _record_error(row, exc, count_attempt=False)
             return Outcome.FAILED
     return Outcome.APPLIED
+
+
+class _AlreadyStored(Exception):
+    """The event id is stored already (a copy, or an earlier failed delivery)."""
+
+
+def _store_and_apply(event: dict, handler) -> tuple[WebhookEvent, Outcome]:
+    """A new event stored and applied in ONE transaction (one commit instead of two).
+
+    Nothing is lost by not committing the row first: if applying fails, the transaction (row
+    included) rolls back and the event is then stored with its error in its own transaction
+    (500, Stripe retries, the replay command and reconciliation see it); if the process dies
+    mid-way, Stripe got no 2xx and delivers it again. A copy arriving at the same moment blocks
+    on the unique event id until this commits, then takes the duplicate path.
+    """
+    obj = event["data"]["object"]
+    try:
+        with transaction.atomic():
+            try:
+                row = WebhookEvent.objects.create(
+                    stripe_event_id=event["id"],
+                    type=event["type"],
+                    api_version=(event.get("api_version") or "")[:32],
+                    livemode=bool(event.get("livemode")),
+                    payload=event,
+                    processed_at=timezone.now(),
+                    attempts=1,
+                )
+            except IntegrityError as e:
+                raise _AlreadyStored from e  # leaves the atomic block: rolled back
+            result = handler.apply(obj, None) if handler else SyncResult()
+    except _AlreadyStored:
+        row = WebhookEvent.objects.get(stripe_event_id=event["id"])
+        return row, stripe_event_process(row)
+    except Exception as exc:
+        row, _created = stripe_event_store(event)
+        if row.processed_at and not row.error:
+            # A copy stored and applied it while ours was failing: nothing is missing.
+            return row, Outcome.DUPLICATE
+        _record_error(row, exc, count_attempt=True)
+        return row, Outcome.FAILED
+    return row, _after_commit(row, result)
 
 
 def _record_error(row: WebhookEvent, exc: Exception, *, count_attempt: bool) -> None:
@@ -121,6 +169,10 @@ def _record_error(row: WebhookEvent, exc: Exception, *, count_attempt: bool) -> 
 
 def stripe_event_ingest(event: dict) -> tuple[WebhookEvent, Outcome]:
     """Store then apply one event (from a webhook or from Stripe's /v1/events)."""
+    handler = EVENT_HANDLERS.get(event["type"])
+    if handler is None or handler.fetch is None:
+        # Nothing to ask Stripe first: store and apply at once (see _store_and_apply).
+        return _store_and_apply(event, handler)
     row, created = stripe_event_store(event)
     outcome = stripe_event_process(row)
     if not created and outcome is Outcome.DUPLICATE:
