@@ -12,7 +12,7 @@ A flow that works with Stripe's own Stripe.js and with the emulator's:
 Every attempt is its own Payment row and intent: the emulator cannot confirm an intent a second
 time after a decline, and a new card must never race an earlier attempt still waiting for 3-D
 Secure. The previous attempt is canceled at Stripe first, so the one-live-payment constraint holds.
-Payment rows are claimed with the API's rules (payments.services._payment_claim: booking lock,
+Payment rows are claimed with the API's rules (payments.services.payment_claim: booking lock,
 payable checks, hold renewal).
 """
 
@@ -29,7 +29,12 @@ from bookings.models import Booking
 from core.api import Conflict
 from payments import stripe_client
 from payments.models import Payment
-from payments.services import _check_payable, _payment_cancel_open, _payment_claim, stripe_api_error
+from payments.services import (
+    booking_check_payable,
+    payment_cancel_open,
+    payment_claim,
+    stripe_api_error,
+)
 from payments.sync import payment_apply_intent, payment_lock
 
 logger = logging.getLogger(__name__)
@@ -108,7 +113,7 @@ def checkout_setup(*, booking_id: int, client, save_card: bool) -> str:
     """A SetupIntent for the card form; returns its client_secret for confirmCardSetup."""
     booking = _client_booking(booking_id, client)
     with transaction.atomic():
-        _check_payable(booking, timezone.now())
+        booking_check_payable(booking, timezone.now())
     try:
         customer = ""
         if save_card:
@@ -179,7 +184,7 @@ def _card_for(booking: Booking, client, setup_intent_id: str, payment_method_id:
 def _fresh_payment(*, booking_id: int, client, customer: str) -> Payment:
     """A new live Payment row for this attempt, the previous attempt (if any) canceled first."""
     for _ in range(2):
-        payment, must_create = _payment_claim(booking_id=booking_id, user=client)
+        payment, must_create = payment_claim(booking_id=booking_id, user=client)
         if must_create:
             if customer:
                 Payment.objects.filter(pk=payment.pk).update(stripe_customer_id=customer)
@@ -188,7 +193,7 @@ def _fresh_payment(*, booking_id: int, client, customer: str) -> Payment:
         if not payment.stripe_payment_intent_id:
             raise Conflict("Your payment is being set up in another window; try again shortly.")
         # A declined card, an abandoned or failed 3-D Secure, or the API's own intent.
-        _payment_cancel_open(payment)
+        payment_cancel_open(payment)
         payment.refresh_from_db()
         if payment.status != Payment.Status.CANCELED:
             # Stripe refused the cancel: that attempt is going through after all.
@@ -234,7 +239,7 @@ def _record_decline(payment: Payment, error: stripe_client.CardDeclined) -> None
         if locked.can_move_to(Payment.Status.FAILED):
             locked.mark_failed(code=error.code, message=error.message)
         locked.save()
-    _payment_cancel_open(locked)
+    payment_cancel_open(locked)
 
 
 def _record_intent(payment: Payment, intent) -> None:

@@ -67,7 +67,7 @@ def payment_intent_for_booking(*, booking_id: int, user) -> Payment:
     deadline = time.monotonic() + INTENT_WAIT_SECONDS
     retired: str | None = None
     while True:
-        payment, must_create = _payment_claim(
+        payment, must_create = payment_claim(
             booking_id=booking_id, user=user, retire_intent=retired
         )
         if must_create:
@@ -98,7 +98,7 @@ def _intent_needs_replacing(payment: Payment) -> bool:
     return declined or intent.status == "canceled"
 
 
-def _payment_claim(
+def payment_claim(
     *, booking_id: int, user, retire_intent: str | None = None
 ) -> tuple[Payment, bool]:
     """Lock the booking, check it can be paid, renew its hold and return its live Payment row,
@@ -110,7 +110,7 @@ def _payment_claim(
         booking = Booking.objects.select_for_update().filter(pk=booking_id, client=user).first()
         if booking is None:
             raise NotFound("Booking not found.")
-        _check_payable(booking, now)
+        booking_check_payable(booking, now)
 
         payment = (
             Payment.objects.select_for_update()
@@ -150,7 +150,7 @@ def _payment_claim(
     return payment, must_create
 
 
-def _check_payable(booking: Booking, now: dt.datetime) -> None:
+def booking_check_payable(booking: Booking, now: dt.datetime) -> None:
     if booking.status in (
         Booking.Status.CANCELLED,
         Booking.Status.EXPIRED,
@@ -417,7 +417,7 @@ def payment_settle_cancellation(*, booking: Booking, actor, reason: str) -> Refu
     if payment is None:
         return None
     if payment.status in Payment.OPEN_STATUSES:
-        _payment_cancel_open(payment)
+        payment_cancel_open(payment)
         return None
     if payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
         logger.warning(
@@ -453,7 +453,7 @@ def payment_settle_cancellation(*, booking: Booking, actor, reason: str) -> Refu
     return refund
 
 
-def _payment_cancel_open(payment: Payment) -> None:
+def payment_cancel_open(payment: Payment) -> None:
     """Cancel an unpaid payment's intent at Stripe, then the row.
 
     If Stripe cannot cancel it (down, or the intent succeeded a moment ago) the row stays as it
