@@ -16,8 +16,8 @@ REQUIRED = ["SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k7Vq2-production-like-secret-key-with-enough-entropy-9xYz3LmN0pQr",
-    "STRIPE_SECRET_KEY": "sk_live_fitconnect_test",
-    "STRIPE_PUBLISHABLE_KEY": "pk_live_fitconnect_test",
+    "STRIPE_SECRET_KEY": "sk_test_deploy-check",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_deploy-check",
     "STRIPE_WEBHOOK_SECRET": "whsec_fitconnect_test",
     "ALLOWED_HOSTS": "fitconnect.example.com",
 }

@@ -1,10 +1,8 @@
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from bookings.models import Booking
+from core.tests.concurrency import run_concurrently
 from core.tests.factories import BookingFactory
 from payments.models import Payment
 
@@ -15,33 +13,17 @@ THREADS = 10
 @pytest.mark.django_db(transaction=True)
 def test_it_creates_one_payment_and_one_intent_under_parallel_requests(localstripe):
     booking = BookingFactory()
-    barrier = threading.Barrier(THREADS)
-    responses: list = []
-    errors: list[BaseException] = []
 
-    def attempt():
+    def attempt(_):
         api = APIClient()
         api.force_authenticate(booking.client)
-        try:
-            barrier.wait(timeout=30)
-            response = api.post(
-                "/api/v1/payments/create-payment-intent/",
-                {"booking_id": booking.pk},
-                format="json",
-            )
-            responses.append((response.status_code, response.json()))
-        except BaseException as e:
-            errors.append(e)
-        finally:
-            connection.close()
+        response = api.post(
+            "/api/v1/payments/create-payment-intent/", {"booking_id": booking.pk}, format="json"
+        )
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=attempt) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    responses = run_concurrently(attempt, THREADS)
 
-    assert not errors
     assert len(responses) == THREADS
     # Everyone gets the one intent; a caller that waited too long gets a clear 409, never a 500.
     ok = [body for status, body in responses if status == 200]

@@ -1,9 +1,7 @@
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
+from core.tests.concurrency import run_concurrently
 from payments.models import Payment, Refund
 
 pytestmark = pytest.mark.stripe
@@ -13,33 +11,19 @@ THREADS = 8
 @pytest.mark.django_db(transaction=True)
 def test_it_never_refunds_more_than_was_paid_under_parallel_requests(paid_booking, localstripe):
     booking, payment = paid_booking()  # 75.00
-    barrier = threading.Barrier(THREADS)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
 
-    def attempt():
+    def attempt(_):
         api = APIClient()
         api.force_authenticate(booking.trainer.user)
-        try:
-            barrier.wait(timeout=30)
-            response = api.post(
-                f"/api/v1/payments/{payment.pk}/refund/",
-                {"amount": "20.00", "reason": "Goodwill"},
-                format="json",
-            )
-            statuses.append(response.status_code)
-        except BaseException as e:
-            errors.append(e)
-        finally:
-            connection.close()
+        response = api.post(
+            f"/api/v1/payments/{payment.pk}/refund/",
+            {"amount": "20.00", "reason": "Goodwill"},
+            format="json",
+        )
+        return response.status_code
 
-    threads = [threading.Thread(target=attempt) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    statuses = run_concurrently(attempt, THREADS)
 
-    assert not errors
     # Three refunds of 20.00 fit in 75.00; every other request is refused before Stripe.
     assert sorted(statuses) == [200] * 3 + [400] * (THREADS - 3)
     at_stripe = localstripe.refunds(payment.stripe_payment_intent_id)

@@ -1,12 +1,11 @@
 """A delivery Stripe sends twice (or ten times at once) is stored once and applied once."""
 
 import json
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
+from core.tests.concurrency import run_concurrently
 from payments.models import Payment, Refund, WebhookEvent
 from payments.tests import stripe_events as se
 
@@ -37,29 +36,15 @@ def test_it_applies_simultaneous_copies_once():
     payment = se.payment(status="succeeded", stripe_charge_id="ch_dup")
     body = json.dumps(dashboard_refund_event(payment)).encode()
     signature = se.sign(body)
-    barrier = threading.Barrier(COPIES)
-    statuses: list[int] = []
-    duplicates: list[bool] = []
-    errors: list[BaseException] = []
 
-    def deliver():
-        try:
-            barrier.wait()
-            response = se.post(Client(), None, body=body, signature=signature)
-            statuses.append(response.status_code)
-            duplicates.append(response.json().get("duplicate"))
-        except BaseException as e:
-            errors.append(e)
-        finally:
-            connection.close()
+    def deliver(_):
+        response = se.post(Client(), None, body=body, signature=signature)
+        return response.status_code, response.json().get("duplicate")
 
-    threads = [threading.Thread(target=deliver) for _ in range(COPIES)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = run_concurrently(deliver, COPIES)
+    statuses = [status for status, _ in responses]
+    duplicates = [duplicate for _, duplicate in responses]
 
-    assert errors == []
     assert statuses == [200] * COPIES
     assert duplicates.count(False) == 1
     row = WebhookEvent.objects.get()
@@ -81,21 +66,9 @@ def test_simultaneous_copies_of_a_late_payment_refund_it_once(localstripe, start
     intent = localstripe.sdk.v1.payment_intents.retrieve(intent_id).to_dict()
     body = json.dumps(se.event("payment_intent.succeeded", intent)).encode()
     signature = se.sign(body)
-    barrier = threading.Barrier(COPIES)
-    statuses: list[int] = []
-
-    def deliver():
-        try:
-            barrier.wait()
-            statuses.append(se.post(Client(), None, body=body, signature=signature).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(COPIES)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = run_concurrently(
+        lambda _: se.post(Client(), None, body=body, signature=signature).status_code, COPIES
+    )
 
     assert statuses == [200] * COPIES
     assert Refund.objects.count() == 1
