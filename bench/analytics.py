@@ -14,13 +14,14 @@ numbers, and prints p50s, their ratio and a Markdown table.
 import datetime as dt
 import json
 import os
-import platform
 import statistics
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
+
+from bench.machine import machine_facts
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fitconnect_bench"
 SIZES = (100_000, 1_000_000)
@@ -127,27 +128,6 @@ def _p50s(endpoint, hand) -> tuple[float, float, object, object]:
     return p50[endpoint], p50[hand], results[endpoint], results[hand]
 
 
-def _machine() -> dict:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-        cursor.execute("SHOW work_mem")
-        work_mem = cursor.fetchone()[0]
-    meminfo = Path("/proc/meminfo").read_text().split()
-    ram_gb = int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024 / 1024
-    return {
-        "nproc": os.cpu_count(),
-        "ram_gb": round(ram_gb, 1),
-        "postgresql": pg,
-        "work_mem": work_mem,
-        "python": platform.python_version(),
-        "load_avg_at_start": os.getloadavg()[0],
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
-
-
 def _check_same_numbers(api: dict, rows: list) -> None:
     """The endpoint and HAND_SQL must agree, or the comparison would mean nothing."""
     from core.money import format_amount
@@ -227,7 +207,7 @@ def main() -> None:
     print(f"database {name}: migrating", flush=True)
     call_command("migrate", verbosity=0)
     admin = AdminFactory(email="bench-admin@example.com")
-    report = {"machine": _machine(), "sizes": []}
+    report = {"machine": machine_facts(), "sizes": []}
     seeded = 0
     for size in SIZES:
         started = time.monotonic()

@@ -41,7 +41,6 @@ import http.client
 import itertools
 import json
 import os
-import platform
 import shutil
 import socket
 import statistics
@@ -54,6 +53,8 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
+
+from bench.machine import machine_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fitconnect_bench"
@@ -178,24 +179,9 @@ def _setup(db_url: str, stripe_base: str) -> None:
 
 
 def _machine() -> dict:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-    meminfo = Path("/proc/meminfo").read_text().split()
-    ram_gb = int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024 / 1024
     import stripe
 
-    return {
-        "nproc": os.cpu_count(),
-        "ram_gb": round(ram_gb, 1),
-        "postgresql": pg,
-        "python": platform.python_version(),
-        "stripe_sdk": stripe.VERSION,
-        "load_avg_at_start": round(os.getloadavg()[0], 2),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }
+    return {**machine_facts(), "stripe_sdk": stripe.VERSION}
 
 
 def _p50(values: list[float]) -> float:
