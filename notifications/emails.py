@@ -12,7 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from core.money import format_amount, percentage_of
+from core.money import format_amount
 from notifications.models import EmailNotification
 
 CARD_BRANDS = {
@@ -60,21 +60,6 @@ def card_description(payment) -> str:
         return ""
     brand = CARD_BRANDS.get(payment.card_brand.lower(), payment.card_brand.title() or "Card")
     return f"{brand} ending {payment.card_last4}"
-
-
-def trainer_payout_after(payment, refunded: int) -> int:
-    """What the trainer keeps of `payment` once `refunded` (minor units) went back to the client.
-
-    Money rule: with CANCELLATION_PLATFORM_KEEPS_FEE the platform's fee is not refundable, so a
-    refund comes entirely out of the trainer's share; otherwise the fee is charged on what the
-    client finally paid, rounded as every fee is (core.money.percentage_of).
-    """
-    retained = max(payment.amount - refunded, 0)
-    if settings.CANCELLATION_PLATFORM_KEEPS_FEE:
-        fee = min(payment.platform_fee_amount, retained)
-    else:
-        fee = percentage_of(retained, payment.platform_fee_percentage)
-    return retained - fee
 
 
 def booking_context(booking) -> dict:
@@ -138,9 +123,9 @@ def trainer_cancellation_context(booking, payment, refund, refunded_before: int)
         "reason": booking.cancellation_reason,
         "amount": money(payment.amount, payment.currency),
         "refund": money(refund_amount, payment.currency) if refund_amount else "",
-        "payout_before": money(trainer_payout_after(payment, refunded_before), payment.currency),
+        "payout_before": money(payment.payout_after_refunds(refunded_before), payment.currency),
         "payout_after": money(
-            trainer_payout_after(payment, refunded_before + refund_amount), payment.currency
+            payment.payout_after_refunds(refunded_before + refund_amount), payment.currency
         ),
     }
 

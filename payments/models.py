@@ -133,6 +133,20 @@ class Payment(TimeStampedModel):
         self.platform_fee_amount = percentage_of(self.amount, self.platform_fee_percentage)
         self.trainer_payout_amount = self.amount - self.platform_fee_amount
 
+    def payout_after_refunds(self, refunded: int) -> int:
+        """What the trainer keeps once `refunded` (minor units) went back to the client.
+
+        With CANCELLATION_PLATFORM_KEEPS_FEE the platform's fee is not refundable, so a refund
+        comes entirely out of the trainer's share; otherwise the fee is charged on what the
+        client finally paid, rounded as every fee is (core.money.percentage_of).
+        """
+        retained = max(self.amount - refunded, 0)
+        if settings.CANCELLATION_PLATFORM_KEEPS_FEE:
+            fee = min(self.platform_fee_amount, retained)
+        else:
+            fee = percentage_of(retained, self.platform_fee_percentage)
+        return retained - fee
+
     # --- state machine (the seed's helpers). Callers hold a lock on the row and save. -------
     def set_status(self, target: str) -> bool:
         return transition(self, "status", target, self.TRANSITIONS)
