@@ -6,7 +6,7 @@ from bookings.tests.conftest import URL, at, iso
 from core.tests.concurrency import run_concurrently
 from core.tests.factories import ClientFactory, TrainerProfileFactory
 
-THREADS = 10
+THREADS = 12
 
 
 @pytest.mark.django_db(transaction=True)

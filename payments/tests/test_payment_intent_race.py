@@ -7,7 +7,7 @@ from core.tests.factories import BookingFactory
 from payments.models import Payment
 
 pytestmark = pytest.mark.stripe
-THREADS = 10
+THREADS = 12
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,4 @@
-"""A delivery Stripe sends twice (or ten times at once) is stored once and applied once."""
+"""A delivery Stripe sends twice (or a dozen times at once) is stored once and applied once."""
 
 import json
 
@@ -9,7 +9,7 @@ from core.tests.concurrency import run_concurrently
 from payments.models import Payment, Refund, WebhookEvent
 from payments.tests import stripe_events as se
 
-COPIES = 10
+COPIES = 12
 
 
 def dashboard_refund_event(payment):
