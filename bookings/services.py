@@ -90,7 +90,11 @@ def booking_create(
             .prefetch_related("availability")
             .get(pk=trainer.pk)
         )
-        if not trainer.accepting_bookings:
+        # The same trainers the directory and the slot pages offer: a disabled account is
+        # hidden everywhere (so it reads as unknown), and without a rate the price would be 0.
+        if not trainer.user.is_active:
+            raise ValidationError({"trainer_id": "No trainer with this id."})
+        if not trainer.accepting_bookings or trainer.hourly_rate <= 0:
             raise ValidationError({"trainer_id": "This trainer is not accepting bookings."})
         if not is_within_availability(trainer, start_time, end_time):
             raise ValidationError(

@@ -144,7 +144,8 @@ def free_slots(
     # Imported here: bookings imports this module to validate new bookings.
     from bookings.selectors import booking_blocking_qs
 
-    if not trainer.accepting_bookings or duration_minutes <= 0:
+    # No rate yet (a fresh sign-up): booking_create refuses it, so no slot is offered either.
+    if not trainer.accepting_bookings or trainer.hourly_rate <= 0 or duration_minutes <= 0:
         return []
     now = now or timezone.now()
     # Days far outside the bookable range have no slots; skipping them also keeps dates near
