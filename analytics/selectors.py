@@ -39,8 +39,8 @@ Success rate: collected payments / (collected + failed). A failed payment is one
 attempt was declined; payments abandoned (canceled) or still in progress are not attempts that \
 ended, so they are left out of the rate (and listed separately).
 Disputes: collected payments whose cardholder disputed the charge (open, won or lost), with the \
-amount at stake; a lost dispute takes the money back, so net revenue = gross - refunds - lost \
-disputes.
+amount at stake (what refunds had not already given back); a lost dispute takes that money \
+back, so net revenue = gross - refunds - lost disputes.
 Bookings over time: the number of collected payments (paid bookings) per day, week or month."""
 
 BUCKETS = ("day", "week", "month")
@@ -75,7 +75,7 @@ def payments_in(period: Period):
     return Payment.objects.filter(created_at__gte=period.start_at, created_at__lt=period.end_before)
 
 
-def _sum(field: str, condition: Q) -> Coalesce:
+def _sum(field, condition: Q) -> Coalesce:
     return Coalesce(Sum(field, filter=condition), 0)
 
 
@@ -119,8 +119,10 @@ _FIGURES = {
     "gross": _sum("amount", COLLECTED),
     "fees": _sum("platform_fee_amount", COLLECTED),
     "disputes": Count("id", filter=DISPUTED),
-    "disputed_amount": _sum("amount", DISPUTED),
-    "disputes_lost_amount": _sum("amount", DISPUTE_LOST),
+    # Stripe disputes what the refunds left of the charge: a refunded part is already counted
+    # in the refunds and must not be counted as lost again.
+    "disputed_amount": _sum(F("amount") - F("refund_amount"), DISPUTED),
+    "disputes_lost_amount": _sum(F("amount") - F("refund_amount"), DISPUTE_LOST),
 }
 
 
