@@ -18,10 +18,12 @@ from payments import stripe_client
 from payments.models import Payment
 from payments.sync import (
     SyncResult,
+    our_id,
     payment_apply_dispute,
     payment_apply_intent,
     payment_apply_refunds,
     payment_lock,
+    stripe_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ class EventHandler:
 
 def _metadata_payment_id(obj: dict):
     metadata = obj.get("metadata")
-    return metadata.get("payment_id") if isinstance(metadata, dict) else None
+    return our_id(metadata.get("payment_id")) if isinstance(metadata, dict) else None
 
 
 def _unknown(kind: str, stripe_id) -> SyncResult:
@@ -64,7 +66,7 @@ def _unknown(kind: str, stripe_id) -> SyncResult:
 # task, by reconciliation (its open-payment sweep and its fill-details sweep), and by the browser
 # checkout, which reads the intent Stripe returns.
 def apply_intent(intent: dict, fresh: None) -> SyncResult:
-    intent_id = intent.get("id") or ""
+    intent_id = stripe_text(intent, "id")
     payment = payment_lock(intent_id=intent_id, payment_id=_metadata_payment_id(intent))
     if payment is None:
         return _unknown("payment intent", intent_id)
@@ -85,7 +87,7 @@ def _charge_refunds(charge: dict) -> list[dict] | None:
 
 
 def fetch_charge_refunds(charge: dict) -> list[dict] | None:
-    if _charge_refunds(charge) is not None or not charge.get("payment_intent"):
+    if _charge_refunds(charge) is not None or not stripe_text(charge, "payment_intent"):
         return None
     return [
         r.to_dict() for r in stripe_client.list_refunds(payment_intent_id=charge["payment_intent"])
@@ -94,14 +96,14 @@ def fetch_charge_refunds(charge: dict) -> list[dict] | None:
 
 def apply_charge_refunded(charge: dict, fresh: list[dict] | None) -> SyncResult:
     payment = payment_lock(
-        intent_id=charge.get("payment_intent") or "",
-        charge_id=charge.get("id") or "",
+        intent_id=stripe_text(charge, "payment_intent"),
+        charge_id=stripe_text(charge, "id"),
         payment_id=_metadata_payment_id(charge),
     )
     if payment is None:
         return _unknown("charge", charge.get("id"))
-    if not payment.stripe_charge_id and charge.get("id"):
-        payment.stripe_charge_id = charge["id"]
+    if not payment.stripe_charge_id and stripe_text(charge, "id"):
+        payment.stripe_charge_id = stripe_text(charge, "id")
         payment.save(update_fields=["stripe_charge_id", "updated_at"])
     refunds = fresh if fresh is not None else (_charge_refunds(charge) or [])
     return payment_apply_refunds(payment, refunds)
@@ -111,8 +113,9 @@ def apply_charge_refunded(charge: dict, fresh: list[dict] | None) -> SyncResult:
 def _dispute_payment(dispute: dict) -> Payment | None:
     charge = dispute.get("charge")
     return payment_lock(
-        intent_id=dispute.get("payment_intent") or "",
-        charge_id=charge if isinstance(charge, str) else (charge or {}).get("id", ""),
+        intent_id=stripe_text(dispute, "payment_intent"),
+        # An id, or the charge expanded into an object.
+        charge_id=stripe_text(dispute, "charge") or stripe_text(charge, "id"),
     )
 
 

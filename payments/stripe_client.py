@@ -245,15 +245,22 @@ def _field(obj: Any, name: str) -> Any:
         return None
 
 
+def _text(obj: Any, name: str, max_length: int) -> str:
+    """A string field that fits our column, "" otherwise: a signed webhook's copy of an intent
+    still comes from outside, and a list or an oversized value must not fail the whole event."""
+    value = _field(obj, name)
+    return value if isinstance(value, str) and len(value) <= max_length else ""
+
+
 def charge_id(intent: stripe.PaymentIntent) -> str:
     charge = _field(intent, "latest_charge")
     if isinstance(charge, str):
-        return charge
-    return _field(charge, "id") or ""
+        return charge if len(charge) <= 255 else ""
+    return _text(charge, "id", 255)
 
 
 def receipt_url(intent: stripe.PaymentIntent) -> str:
-    return _field(_field(intent, "latest_charge"), "receipt_url") or ""
+    return _text(_field(intent, "latest_charge"), "receipt_url", 500)
 
 
 def card_details(intent: stripe.PaymentIntent) -> tuple[str, str, str]:
@@ -261,17 +268,15 @@ def card_details(intent: stripe.PaymentIntent) -> tuple[str, str, str]:
     Stripe gives them, else from the expanded PaymentMethod (all the emulator has)."""
     details = _field(_field(intent, "latest_charge"), "payment_method_details")
     source = details if details is not None else _field(intent, "payment_method")
-    method_type = _field(source, "type") or ""
     card = _field(source, "card")
-    return method_type, _field(card, "brand") or "", _field(card, "last4") or ""
+    return _text(source, "type", 50), _text(card, "brand", 30), _text(card, "last4", 4)
 
 
 def last_payment_error(intent: stripe.PaymentIntent) -> tuple[str, str]:
     """(code, message) of the intent's last failed attempt, ("", "") when there is none."""
     error = _field(intent, "last_payment_error")
-    return _field(error, "decline_code") or _field(error, "code") or "", _field(
-        error, "message"
-    ) or ""
+    code = _text(error, "decline_code", 100) or _text(error, "code", 100)
+    return code, _text(error, "message", 5000)
 
 
 # --- Browser checkout (payments.checkout): customers, SetupIntents, confirm with a card -------

@@ -48,6 +48,31 @@ def _get(obj: Any, key: str) -> Any:
     return obj.get(key) if isinstance(obj, dict) else None
 
 
+# Stripe ids are far shorter; a longer string cannot be one of ours (and would not fit a column).
+STRIPE_ID_MAX = 255
+
+
+def stripe_text(obj: Any, key: str, *, max_length: int = STRIPE_ID_MAX) -> str:
+    """obj[key] when it is a string of at most `max_length` characters, else "".
+
+    A signed event is Stripe's, but its shape still comes from outside (another API version,
+    another integration): a list, a number or an oversized string where we expect an id or a
+    status must read as "absent", not crash the handler (a 500 Stripe retries for days).
+    """
+    value = _get(obj, key)
+    return value if isinstance(value, str) and len(value) <= max_length else ""
+
+
+def our_id(value: Any) -> int | None:
+    """One of our row ids as we put it in Stripe metadata ("42"), None for anything else
+    (str.isdigit alone accepts "²", which int() refuses, and any number of digits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 @dataclass
 class SyncResult:
     """What applying one Stripe object did (for logs, the reconcile summary and tests)."""
@@ -75,8 +100,9 @@ def payment_lock(*, intent_id: str = "", charge_id: str = "", payment_id=None) -
         payment = qs.filter(stripe_charge_id=charge_id).first()
         if payment is not None:
             return payment
-    if payment_id and str(payment_id).isdigit():
-        payment = qs.filter(pk=int(payment_id)).first()
+    payment_id = our_id(payment_id)
+    if payment_id:
+        payment = qs.filter(pk=payment_id).first()
         # Only adopt an intent id for a row that has none: metadata alone never re-points a
         # payment at another intent.
         if payment is not None and (
@@ -87,7 +113,7 @@ def payment_lock(*, intent_id: str = "", charge_id: str = "", payment_id=None) -
 
 
 def intent_target_status(intent: dict) -> str | None:
-    status = _get(intent, "status")
+    status = stripe_text(intent, "status")
     if status == "requires_payment_method":
         return S.FAILED if _get(intent, "last_payment_error") else S.PENDING
     return _INTENT_STATUS.get(status)
@@ -343,18 +369,20 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
         r.stripe_refund_id: r for r in payment.refunds.select_for_update() if r.stripe_refund_id
     }
     for data in refunds:
-        stripe_id = _get(data, "id")
+        stripe_id = stripe_text(data, "id")
         amount = _get(data, "amount")
-        if not stripe_id or not isinstance(amount, int) or amount <= 0:
+        if not stripe_id or type(amount) is not int or amount <= 0:
             continue
-        status = _REFUND_STATUS.get(_get(data, "status"), Refund.Status.PENDING)
+        status = _REFUND_STATUS.get(stripe_text(data, "status"), Refund.Status.PENDING)
         row = ours.get(stripe_id) or _refund_by_metadata(payment, data)
         if row is None:
             row = Refund.objects.create(
                 payment=payment,
                 stripe_refund_id=stripe_id,
                 amount=amount,
-                currency=_get(data, "currency") or payment.currency,
+                # A refund is always in its charge's currency; Stripe's copy is not re-read (an
+                # odd value there would break every amount shown for this refund).
+                currency=payment.currency,
                 status=status,
                 source=Refund.Source.DASHBOARD,
                 reason="Refunded in the Stripe Dashboard.",
@@ -378,12 +406,12 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
 
 
 def _refund_by_metadata(payment: Payment, data: dict) -> Refund | None:
-    refund_id = _get(_get(data, "metadata") or {}, "refund_id")
-    if not refund_id or not str(refund_id).isdigit():
+    refund_id = our_id(_get(_get(data, "metadata"), "refund_id"))
+    if not refund_id:
         return None
     return (
         payment.refunds.select_for_update()
-        .filter(pk=int(refund_id), stripe_refund_id__isnull=True)
+        .filter(pk=refund_id, stripe_refund_id__isnull=True)
         .first()
     )
 
@@ -393,8 +421,10 @@ def payment_apply_dispute(payment: Payment, dispute: dict, *, closed: bool) -> S
     """A chargeback: the payment shows `disputed` until Stripe closes it; won puts it back where
     its refunds leave it, lost keeps it disputed with dispute_status "lost"."""
     result = SyncResult(payment=payment)
-    dispute_id = _get(dispute, "id") or ""
-    status = _get(dispute, "status") or ""
+    dispute_id = stripe_text(dispute, "id")
+    # An unreadable status is treated as an open dispute: the money is in question until a
+    # readable outcome arrives.
+    status = stripe_text(dispute, "status", max_length=50)
     if (
         payment.dispute_id == dispute_id
         and payment.dispute_status in _DISPUTE_FINAL
