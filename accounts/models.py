@@ -25,6 +25,10 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
+        # No stored email is longer than the column; and SQLite refuses the case-insensitive
+        # LIKE for a pattern over 50,000 bytes (OperationalError, a 500 on the token endpoint).
+        if len(username) > self.model._meta.get_field("email").max_length:
+            raise self.model.DoesNotExist
         return self.get(email__iexact=username)
 
 
