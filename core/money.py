@@ -49,6 +49,14 @@ def parse_amount(value, currency: str) -> int:
     if not amount.is_finite():
         raise AmountError(f"'{value}' is not a valid amount.")
     places = decimals(currency)
+    # Bounds by plain comparison first: normalize() and scaleb() work within the decimal context,
+    # which raises Overflow for "1e999999999" (a 500) and rounds "1e-999999999" down to 0 cents.
+    if amount > MAX_AMOUNT:
+        raise AmountError("Amount is too large.")
+    if 0 < amount < Decimal(1).scaleb(-places):
+        raise AmountError(f"Amount has more than {places} decimal places for {currency.upper()}.")
+    if amount < -MAX_AMOUNT:
+        raise AmountError("Amount must be greater than zero.")
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
         raise AmountError(f"Amount has more than {places} decimal places for {currency.upper()}.")

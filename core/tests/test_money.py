@@ -42,6 +42,11 @@ def test_it_parses_decimal_strings_into_minor_units(value, currency, minor):
         ("0", "usd", "greater than zero"),
         ("-1.00", "usd", "greater than zero"),
         ("1000000.00", "usd", "too large"),
+        # Beyond the decimal context's exponent limits: Overflow (a 500), or rounded to 0 cents.
+        ("1e999999999", "usd", "too large"),
+        ("-1e999999999", "usd", "greater than zero"),
+        ("1e-999999999", "usd", "more than 2 decimal places"),
+        ("1e-999999999", "jpy", "more than 0 decimal places"),
         ("1.00", "xyz", "Unsupported currency"),
     ],
 )
