@@ -41,9 +41,10 @@ WITH days AS (
         coalesce(sum(platform_fee_amount) FILTER (WHERE status = ANY(%(collected)s)), 0) AS fees,
         count(*) FILTER (WHERE status = ANY(%(collected)s)
                          AND (status = 'disputed' OR dispute_id <> '')) AS disputes,
-        coalesce(sum(amount) FILTER (WHERE status = ANY(%(collected)s)
+        coalesce(sum(amount - refund_amount) FILTER (WHERE status = ANY(%(collected)s)
                          AND (status = 'disputed' OR dispute_id <> '')), 0) AS disputed_amount,
-        coalesce(sum(amount) FILTER (WHERE status = 'disputed' AND dispute_status = 'lost'), 0)
+        coalesce(sum(amount - refund_amount)
+                 FILTER (WHERE status = 'disputed' AND dispute_status = 'lost'), 0)
             AS disputes_lost_amount
     FROM payments_payment
     WHERE created_at >= %(start)s AND created_at < %(end)s
