@@ -5,12 +5,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from accounts import throttling
 from accounts.models import User
 from accounts.services import user_register
+from core.api import ErrorSerializer
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
@@ -60,6 +62,7 @@ def _client_ip(request) -> str:
 class TokenApi(TokenObtainPairView):
     """Email + password -> {access, refresh}; repeated failures answer 429 with Retry-After."""
 
+    @extend_schema(responses={200: TokenObtainPairSerializer, 429: ErrorSerializer})
     def post(self, request, *args, **kwargs):
         email = str(request.data.get("email", "")) if hasattr(request.data, "get") else ""
         ip = _client_ip(request)

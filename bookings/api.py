@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from bookings.models import Booking
 from bookings.selectors import booking_get_for, booking_list_for
 from bookings.services import booking_cancel, booking_create
+from core.api import ErrorSerializer
 from core.money import format_amount
 from trainers.models import TrainerProfile
 
@@ -137,7 +138,9 @@ class BookingListCreateApi(GenericAPIView):
         data = BookingOutputSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)
 
-    @extend_schema(request=InputSerializer, responses={201: BookingOutputSerializer})
+    @extend_schema(
+        request=InputSerializer, responses={201: BookingOutputSerializer, 409: ErrorSerializer}
+    )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -165,7 +168,10 @@ class BookingCancelApi(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
-    @extend_schema(request=InputSerializer, responses=BookingCancelOutputSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: BookingCancelOutputSerializer, 409: ErrorSerializer},
+    )
     def post(self, request, booking_id: int):
         # Visible means cancellable: the client, the trainer and admins see it, nobody else.
         booking = booking_get_for(request.user, booking_id)

@@ -5,7 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -30,6 +30,15 @@ class BadGateway(exceptions.APIException):
     status_code = status.HTTP_502_BAD_GATEWAY
     default_detail = "Payment processing error."
     default_code = "bad_gateway"
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every 4xx/5xx answer, for the OpenAPI schema (see config.schema)."""
+
+    error = serializers.CharField(help_text="One message, safe to show.")
+    fields = serializers.DictField(
+        required=False, help_text="Validation errors per field (400 only): field -> messages."
+    )
 
 
 def _first_message(detail) -> str:
@@ -93,6 +102,7 @@ def json_500(request):
 __all__ = [
     "BadGateway",
     "Conflict",
+    "ErrorSerializer",
     "Http404",
     "PaymentRequired",
     "PermissionDenied",

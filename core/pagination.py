@@ -45,3 +45,10 @@ class LinkHeaderPagination(PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         return schema
+
+    def get_schema_operation_parameters(self, view):
+        # Both are refused below 1 (page with a 404, page_size with a 400): say so in the schema.
+        params = super().get_schema_operation_parameters(view)
+        for param in params:
+            param["schema"]["minimum"] = 1
+        return params

@@ -10,6 +10,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ErrorSerializer
 from core.money import AmountError, format_amount, parse_amount
 from payments.models import Payment, Refund
 from payments.selectors import payment_list_for
@@ -133,7 +134,15 @@ class PaymentIntentCreateApi(APIView):
         amount = _money("amount")
         currency = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+            502: ErrorSerializer,
+        },
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -165,7 +174,7 @@ class PaymentRefundApi(APIView):
         amount = serializers.CharField()
         payment = PaymentDetailOutputSerializer()
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer, 502: ErrorSerializer})
     def post(self, request, payment_id: int):
         payment = get_object_or_404(payment_list_for(request.user), pk=payment_id)
         if not (request.user.is_staff or payment.booking.trainer.user_id == request.user.pk):
