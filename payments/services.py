@@ -101,23 +101,44 @@ def _intent_needs_replacing(payment: Payment) -> bool:
 def payment_claim(
     *, booking_id: int, user, retire_intent: str | None = None
 ) -> tuple[Payment, bool]:
-    """Lock the booking, check it can be paid, renew its hold and return its live Payment row,
-    creating it (then must_create is True: the caller asks Stripe for the intent).
+    """Lock the booking's live payment (if any) and the booking, in that order, check it can be
+    paid, renew its hold and return its live Payment row, creating it (then must_create is
+    True: the caller asks Stripe for the intent).
     retire_intent: an intent found dead at Stripe; if it is still the live payment's, that
     payment is canceled and a new row created."""
+    for _attempt in range(CLAIM_ATTEMPTS):
+        claimed = _payment_claim_once(booking_id=booking_id, user=user, retire_intent=retire_intent)
+        if claimed is not None:
+            return claimed
+    raise Conflict("The payment for this booking is being set up; try again in a moment.")
+
+
+# A claim that finds a payment created while it waited for the booking starts over (see
+# _payment_claim_once); more than a couple of rounds means a storm of clicks: ask to retry.
+CLAIM_ATTEMPTS = 3
+
+
+def _payment_claim_once(
+    *, booking_id: int, user, retire_intent: str | None
+) -> tuple[Payment, bool] | None:
     now = timezone.now()
+    live = Payment.objects.exclude(status=Payment.Status.CANCELED)
     with transaction.atomic():
+        # The live payment first, then the booking: the order every webhook, refund and
+        # cancel takes (payment_lock, then its booking). Booking first deadlocked with a
+        # success webhook on PostgreSQL when the client reloaded the pay page meanwhile.
+        # (By id alone, no join: the booking's owner is checked under its own lock below.)
+        payment = live.select_for_update().filter(booking_id=booking_id).first()
         booking = Booking.objects.select_for_update().filter(pk=booking_id, client=user).first()
         if booking is None:
             raise NotFound("Booking not found.")
+        if payment is None and live.filter(booking=booking).exists():
+            # Another claim created it while we waited for the booking. Locking it now would
+            # be booking-then-payment again (a deadlock with a third claim that locked it
+            # first): let go of the booking and start over.
+            return None
         booking_check_payable(booking, now)
 
-        payment = (
-            Payment.objects.select_for_update()
-            .filter(booking=booking)
-            .exclude(status=Payment.Status.CANCELED)
-            .first()
-        )
         must_create = False
         if payment is not None and payment.status in Payment.COLLECTED_STATUSES:
             raise Conflict("This booking is already paid.")
