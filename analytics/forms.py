@@ -40,6 +40,10 @@ class _SummaryFilter(forms.Form):
             return data
         today = timezone.now().astimezone(dt.UTC).date()
         end = data.get("to") or today
+        if not EARLIEST <= end <= LATEST:
+            # Before "from" defaults to 30 days earlier: 0001-01-01 minus 29 days overflows (500).
+            self.add_error("to", f"Dates must be between {EARLIEST} and {LATEST}.")
+            return data
         start = data.get("from") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
         for name, day in (("from", start), ("to", end)):
             if not EARLIEST <= day <= LATEST:

@@ -105,6 +105,7 @@ def test_it_requires_authentication(api):
         ({"from": "2026-03-31", "to": "2026-03-01"}, "from"),
         ({"from": "0001-01-01", "to": "2026-03-01"}, "from"),
         ({"from": "2026-03-01", "to": "9999-12-31"}, "to"),
+        ({"to": "0001-01-01"}, "to"),  # "from" defaults to 29 days earlier: was an OverflowError
         ({"from": "2000-01-01", "to": "2026-03-01"}, "to"),
         ({**MARCH, "bucket": "year"}, "bucket"),
         ({**MARCH, "top": "0"}, "top"),
