@@ -60,5 +60,10 @@ def cancellation_quote(
     if settings.CANCELLATION_PLATFORM_KEEPS_FEE:
         base -= platform_fee_amount
         rule += " (the platform fee is not refundable)"
-    amount = min(percentage_of(base, percent), refundable_amount)
+    # The policy says how much of the payment the client ends up with in total, so refunds made
+    # earlier (a trainer's goodwill refund, say) count towards it: a late cancellation after a
+    # 50% goodwill refund gives nothing more, and never dips into a fee the platform keeps.
+    already_refunded = paid_amount - refundable_amount
+    due = max(percentage_of(base, percent) - already_refunded, 0)
+    amount = min(due, refundable_amount)
     return CancellationQuote(amount, percent, f"{rule}: {percent.normalize():f}% refund.")

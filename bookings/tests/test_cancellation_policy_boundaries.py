@@ -78,3 +78,18 @@ def test_it_refunds_nothing_when_nothing_was_paid(booking):
     )
 
     assert result.refund_amount == 0
+
+
+def test_earlier_refunds_count_towards_what_the_policy_grants(booking):
+    late = booking.start_time - dt.timedelta(hours=2)  # 50% of 7500 is due in total
+    assert quote(booking, booking.client, late, refundable=7500).refund_amount == 3750
+    assert quote(booking, booking.client, late, refundable=5000).refund_amount == 1250
+    assert quote(booking, booking.client, late, refundable=3750).refund_amount == 0
+    assert quote(booking, booking.client, late, refundable=2000).refund_amount == 0
+
+
+def test_earlier_refunds_never_make_the_platform_refund_its_kept_fee(booking, settings):
+    settings.CANCELLATION_PLATFORM_KEEPS_FEE = True  # base = 7500 - 1125 fee = 6375
+    early = booking.start_time - dt.timedelta(hours=48)
+    assert quote(booking, booking.client, early, refundable=7500).refund_amount == 6375
+    assert quote(booking, booking.client, early, refundable=2500).refund_amount == 1375
