@@ -10,7 +10,10 @@ the same locked, idempotent sync functions):
 4. payments paid in the last EVENTS_LOOKBACK whose card is still unknown
    RECONCILE_AFTER_MINUTES after they succeeded (the webhook applies the event's copy of the
    intent, which has no card; payments.tasks.payment_fill_details fetches it after commit, and
-   this catches a task that was lost or gave up): fetch the card and record the receipt.
+   this catches a task that was lost or gave up): fetch the card and record the receipt;
+5. refunds still pending without a Stripe id RECONCILE_AFTER_MINUTES after our call to Stripe
+   got no answer: find them at Stripe by our metadata, or ask again with the same idempotency
+   key (payments.services.payment_refund_settle_pending).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from payments import stripe_client
-from payments.models import Payment, WebhookEvent
+from payments.models import Payment, Refund, WebhookEvent
+from payments.services import payment_refund_settle_pending
 from payments.sync import payment_apply_intent, payment_fill_details, payment_refund_unusable
 from payments.webhooks import Outcome, stripe_event_ingest, stripe_event_process
 
@@ -51,6 +55,7 @@ class ReconcileSummary:
     events_applied: int = 0
     events_retried: int = 0
     details_filled: int = 0
+    refunds_settled: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -61,7 +66,8 @@ class ReconcileSummary:
             f"Checked {self.payments_checked} open payments ({self.payments_updated} updated); "
             f"listed {self.events_listed} Stripe events ({self.events_applied} newly applied); "
             f"retried {self.events_retried} failed events; filled the card of "
-            f"{self.details_filled} paid payments; {len(self.errors)} errors."
+            f"{self.details_filled} paid payments; settled {self.refunds_settled} pending "
+            f"refunds; {len(self.errors)} errors."
         )
 
 
@@ -72,6 +78,7 @@ def reconcile_payments(now: dt.datetime | None = None) -> ReconcileSummary:
     just_failed = _apply_recent_events(now, summary)
     _retry_failed_events(summary, skip=just_failed)
     _fill_missing_details(now, summary)
+    _settle_pending_refunds(now, summary)
     log = logger.warning if summary.errors else logger.info
     log("Reconciliation: %s", summary)
     return summary
@@ -176,3 +183,17 @@ def _fill_missing_details(now: dt.datetime, summary: ReconcileSummary) -> None:
             summary.details_filled += int(payment_fill_details(payment_id))
         except stripe_client.StripeFailure as e:
             summary.errors.append(f"payment {payment_id} details: {e.message}")
+
+
+def _settle_pending_refunds(now: dt.datetime, summary: ReconcileSummary) -> None:
+    cutoff = now - dt.timedelta(minutes=settings.RECONCILE_AFTER_MINUTES)
+    pending = Refund.objects.filter(
+        status=Refund.Status.PENDING, stripe_refund_id__isnull=True, updated_at__lte=cutoff
+    ).select_related("payment")
+    for refund in pending.iterator():
+        try:
+            settled = payment_refund_settle_pending(refund)
+        except stripe_client.StripeFailure as e:
+            summary.errors.append(f"refund {refund.pk}: {e.message}")
+            continue
+        summary.refunds_settled += int(settled.status != Refund.Status.PENDING)

@@ -334,19 +334,38 @@ _REFUND_STATUS["canceled"] = Refund.Status.FAILED
 
 def _refund_send(refund: Refund) -> tuple[Refund, APIException | None]:
     """Ask Stripe for the reserved refund and record the answer; returns the row and the API
-    error to raise when Stripe refused (the row is then failed)."""
+    error to raise when Stripe did not make it.
+
+    A refusal (Stripe answered 4xx) fails the row and releases its reservation. No trustworthy
+    answer (timeout, connection lost, Stripe 5xx) leaves it pending and reserved: Stripe may have
+    made the refund, and releasing the amount would let a second request refund it again. The
+    charge.refunded webhook (which matches our metadata) or reconcile_payments
+    (payment_refund_settle_pending) settles it.
+    """
     payment = refund.payment
     try:
         stripe_refund = stripe_client.create_refund(refund=refund)
     except stripe_client.StripeFailure as e:
-        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
-            status=Refund.Status.FAILED, failure_message=e.message, updated_at=timezone.now()
-        )
+        unknown = isinstance(e, stripe_client.StripeOutcomeUnknown)
+        changes = {"failure_message": e.message, "updated_at": timezone.now()}
+        if not unknown:
+            changes["status"] = Refund.Status.FAILED
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(**changes)
         refund.refresh_from_db()
-        return refund, stripe_api_error(e, action=f"creating refund {refund.pk}", payment=payment)
+        error = stripe_api_error(e, action=f"creating refund {refund.pk}", payment=payment)
+        if unknown:
+            error = BadGateway(
+                f"Payment processing error: {e.message}. The refund is recorded as pending and "
+                "will be confirmed with Stripe automatically; do not refund it again."
+            )
+        return refund, error
+    return _refund_record(refund, stripe_refund), None
 
+
+def _refund_record(refund: Refund, stripe_refund) -> Refund:
+    """Store Stripe's refund on our reserved row and update the payment's totals."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         refund.stripe_refund_id = stripe_refund.id
         # A charge.refunded webhook may have settled the row already (it matches metadata).
@@ -363,7 +382,30 @@ def _refund_send(refund: Refund) -> tuple[Refund, APIException | None]:
         format_amount(refund.amount, refund.currency),
         refund.status,
     )
-    return refund, None
+    return refund
+
+
+def payment_refund_settle_pending(refund: Refund) -> Refund:
+    """Settle a refund whose Stripe call got no answer (see _refund_send).
+
+    Stripe's own list tells whether the refund was made (our row id is in its metadata); if it
+    was not, ask again with the row's idempotency key, so even a refund made meanwhile is
+    returned rather than made twice. Raises StripeFailure when Stripe still cannot be asked.
+    """
+    payment = refund.payment
+    made = [
+        r
+        for r in stripe_client.list_refunds(
+            payment_intent_id=payment.stripe_payment_intent_id or ""
+        )
+        if (r.to_dict().get("metadata") or {}).get("refund_id") == str(refund.pk)
+    ]
+    if made:
+        return _refund_record(refund, made[0])
+    refund, error = _refund_send(refund)
+    if error is not None and refund.status == Refund.Status.PENDING:
+        raise stripe_client.StripeOutcomeUnknown(refund.failure_message)
+    return refund
 
 
 def payment_apply_refund_totals(payment: Payment) -> Payment:

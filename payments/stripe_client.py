@@ -69,6 +69,12 @@ class StripeUnavailable(StripeFailure):
     """Any other Stripe failure: network, authentication, invalid request, Stripe's own 5xx."""
 
 
+class StripeOutcomeUnknown(StripeUnavailable):
+    """No answer we can trust (the connection failed or timed out, or Stripe answered 5xx): the
+    request may or may not have been carried out. Retry it with the same idempotency key, or look
+    for its result, before deciding it failed."""
+
+
 class InvalidWebhook(ValueError):
     """A webhook body whose signature is missing, wrong or stale, or that is not an event."""
 
@@ -107,7 +113,12 @@ def _translated(action: str) -> Iterator[None]:
     except stripe.CardError as e:
         raise CardDeclined(e.user_message or "Your card was declined.", e.code or "") from e
     except stripe.APIConnectionError as e:
-        raise StripeUnavailable(f"could not reach Stripe to {action}") from e
+        raise StripeOutcomeUnknown(f"could not reach Stripe to {action}") from e
+    except stripe.APIError as e:
+        # Stripe's own 5xx: it may have done the work before failing to answer.
+        raise StripeOutcomeUnknown(
+            e.user_message or f"Stripe failed to {action}", e.code or ""
+        ) from e
     except stripe.StripeError as e:
         # user_message is Stripe's human text without the request id; plain-text 5xx bodies
         # (the emulator's "Not implemented") have none, so name the action instead.

@@ -70,23 +70,24 @@ def test_a_stripe_error_answer_is_a_502(localstripe, stripe_requests, start_paym
 
 
 def test_a_refund_stripe_refuses_is_a_502_and_releases_the_reservation(
-    paid_booking, as_user, localstripe, settings
+    paid_booking, as_user, stripe_requests
 ):
     booking, payment = paid_booking()
     api = as_user(booking.trainer.user)
     url = f"/api/v1/payments/{payment.pk}/refund/"
-    settings.STRIPE_API_BASE = NOWHERE
+    refuse = {"error": {"type": "invalid_request_error", "message": "Charge is not refundable."}}
+    stripe_requests.answer(lambda r: (400, refuse) if r.path == "/v1/refunds" else None)
 
     response = api.post(url, {"reason": "Ill"}, format="json")
 
     assert response.status_code == 502
-    assert response.json()["error"].startswith("Payment processing error: ")
+    assert response.json()["error"] == "Payment processing error: Charge is not refundable."
     failed = Refund.objects.get()
     assert failed.status == Refund.Status.FAILED
     payment.refresh_from_db()
     assert (payment.status, payment.refund_amount) == (Payment.Status.SUCCEEDED, 0)
 
-    settings.STRIPE_API_BASE = localstripe.base
+    stripe_requests.answer(None)
     again = api.post(url, {"reason": "Ill"}, format="json")
     assert again.status_code == 200
     assert again.json()["amount"] == "75.00"
