@@ -33,6 +33,7 @@ from payments.services import (
     booking_check_payable,
     payment_cancel_open,
     payment_claim,
+    payment_release_claim,
     stripe_api_error,
 )
 from payments.sync import payment_apply_intent, payment_lock
@@ -191,14 +192,22 @@ def _fresh_payment(*, booking_id: int, client, customer: str) -> Payment:
                 payment.stripe_customer_id = customer
             return payment
         if not payment.stripe_payment_intent_id:
-            raise Conflict("Your payment is being set up in another window; try again shortly.")
+            # Another window is paying right now, or Stripe did not answer our last attempt
+            # (which may still go through): either way, a second charge must wait.
+            raise Conflict(
+                "A payment for this booking is still being confirmed with Stripe; "
+                "please try again in a minute."
+            )
         # A declined card, an abandoned or failed 3-D Secure, or the API's own intent.
         payment_cancel_open(payment)
         payment.refresh_from_db()
         if payment.status != Payment.Status.CANCELED:
             # Stripe refused the cancel: that attempt is going through after all.
             raise Conflict("Your previous payment is still being processed. Please wait.")
-    raise Conflict("Your payment is being set up in another window; try again shortly.")
+    raise Conflict(
+        "A payment for this booking is still being confirmed with Stripe; "
+        "please try again in a minute."
+    )
 
 
 def checkout_pay(
@@ -221,8 +230,12 @@ def checkout_pay(
         _record_decline(payment, e)
         raise stripe_api_error(e, action="confirming the card", payment=payment) from e
     except stripe_client.StripeFailure as e:
-        # The attempt may or may not exist at Stripe: leave the row; its intent, if any, carries
-        # our payment id in metadata, so its webhook still finds this row.
+        if not isinstance(e, stripe_client.StripeOutcomeUnknown):
+            # Stripe refused the request outright: no intent exists, so the client may simply
+            # try again at once.
+            payment_release_claim(payment)
+        # Otherwise the attempt may exist at Stripe (and be charging the card): leave the row;
+        # its intent carries our payment id in metadata, so its webhook still finds this row.
         raise stripe_api_error(e, action="confirming the card", payment=payment) from e
     _record_intent(payment, intent)
     secret = intent.client_secret or "" if intent.status == "requires_action" else ""

@@ -202,7 +202,7 @@ def _payment_create_intent(payment: Payment) -> Payment:
     try:
         intent = stripe_client.create_payment_intent(payment=payment)
     except stripe_client.StripeFailure as e:
-        _payment_release_claim(payment)
+        payment_release_claim(payment)
         raise stripe_api_error(e, action="creating payment intent", payment=payment) from e
 
     # Conditional: a caller that took over a claim it thought abandoned, or a cancellation of the
@@ -240,7 +240,7 @@ def _payment_create_intent(payment: Payment) -> Payment:
     return payment
 
 
-def _payment_release_claim(payment: Payment) -> None:
+def payment_release_claim(payment: Payment) -> None:
     """Stripe refused to create the intent: drop our claim so the client can simply try again."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
