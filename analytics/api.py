@@ -128,7 +128,8 @@ class TrainerEarningsApi(APIView):
         if not request.user.is_trainer or profile is None:
             raise PermissionDenied("Only trainers have earnings.")
         raw = request.query_params.get("months", "12")
-        if not raw.isdigit() or not 1 <= int(raw) <= 36:
+        # isdigit() alone accepts "²", which int() refuses (a 500).
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= 36:
             raise ValidationError({"months": ["months must be a whole number from 1 to 36."]})
         rows = trainer_earnings_by_month(profile, months=int(raw))
         return Response(

@@ -56,7 +56,7 @@ class BookingAdmin(admin.ModelAdmin):
         base = queryset
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
-        if term.isdigit() and len(term) < 19:
+        if term.isascii() and term.isdigit() and len(term) < 19:  # isdigit() accepts "²"
             queryset |= base.filter(pk=int(term))
         return queryset, may_have_duplicates
 

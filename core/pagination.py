@@ -19,7 +19,8 @@ class LinkHeaderPagination(PageNumberPagination):
             return self.page_size
         from rest_framework.exceptions import ValidationError
 
-        if not raw.isdigit() or int(raw) < 1:
+        # isdigit() alone accepts "²", which int() refuses; past 18 digits int() may refuse too.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18) or int(raw) < 1:
             raise ValidationError({"page_size": ["Must be a positive integer."]})
         return min(int(raw), self.max_page_size)
 

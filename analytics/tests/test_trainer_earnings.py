@@ -76,7 +76,7 @@ def test_it_refuses_clients_and_admins(as_user, client_user, admin_user):
         assert "error" in response.json()
 
 
-@pytest.mark.parametrize("months", ["0", "37", "-1", "twelve", "1.5"])
+@pytest.mark.parametrize("months", ["0", "37", "-1", "twelve", "1.5", "\u00b2", "9" * 5000])
 def test_it_refuses_a_bad_number_of_months(as_user, trainer, months):
     response = as_user(trainer.user).get(URL, {"months": months})
     assert response.status_code == 400
