@@ -1,9 +1,11 @@
 """python -m bench [name ...]: run the named benchmarks (default: all, in this order).
 
-Each benchmark is a module of this package with a `main()`; add yours to BENCHMARKS.
+Each benchmark is a module of this package with a `main()`; add yours to BENCHMARKS. Each runs
+in a process of its own: a benchmark configures Django for its own database, and Django can be
+configured once per process.
 """
 
-import importlib
+import subprocess
 import sys
 
 BENCHMARKS = {
@@ -18,10 +20,15 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"Unknown benchmark(s): {', '.join(unknown)}. Known: {', '.join(BENCHMARKS)}")
         return 2
-    for name in names:
-        print(f"== bench {name}", flush=True)
-        importlib.import_module(BENCHMARKS[name]).main()
-    return 0
+    if len(names) == 1:
+        print(f"== bench {names[0]}", flush=True)
+        module = BENCHMARKS[names[0]]
+        code = f"import {module} as b; b.main()"
+        return subprocess.call([sys.executable, "-c", code])
+    failed = [name for name in names if main([name]) != 0]
+    if failed:
+        print(f"Failed: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
