@@ -119,18 +119,41 @@ def _recreate_database(admin_url: str, name: str, *, create: bool) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-class LocalStripe:
-    def __init__(self, workdir: str):
+class _Server:
+    """A child process serving on a free local port, its output in a log file."""
+
+    def _start(self, args: list[str], *, log_path: str, name: str, **popen) -> None:
         self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.path.join(workdir, "localstripe.log"), "wb")  # noqa: SIM115
+        self.log = open(log_path, "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(LOCALSTRIPE), "--port", str(self.port), "--from-scratch"],
-            cwd=workdir,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            [*args, *self._port_args()], stdout=self.log, stderr=subprocess.STDOUT, **popen
         )
-        _wait_port(self.port, self.process, "localstripe")
+        _wait_port(self.port, self.process, name)
+
+    def _port_args(self) -> list[str]:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+class LocalStripe(_Server):
+    def __init__(self, workdir: str):
+        self._start(
+            [str(LOCALSTRIPE), "--from-scratch"],
+            log_path=os.path.join(workdir, "localstripe.log"),
+            name="localstripe",
+            cwd=workdir,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def _port_args(self) -> list[str]:
+        return ["--port", str(self.port)]
 
     def reset(self) -> None:
         """Wipe every object: localstripe re-pickles its whole store on each write."""
@@ -141,14 +164,6 @@ class LocalStripe:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
 
 
 def _setup(db_url: str, stripe_base: str) -> None:
@@ -391,38 +406,24 @@ def bench_intents(report: dict, ls: LocalStripe) -> None:
 
 
 # --- (b) webhook throughput ------------------------------------------------------------------
-class Gunicorn:
+class Gunicorn(_Server):
     def __init__(self, workdir: str, label: str, env: dict[str, str]):
-        self.port = _free_port()
         self.log_path = os.path.join(workdir, f"gunicorn-{label}.log")
-        self.log = open(self.log_path, "wb")  # noqa: SIM115
-        self.process = subprocess.Popen(
+        self._start(
             [
                 str(GUNICORN),
                 "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(GUNICORN_WORKERS),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "60",
+                *("--workers", str(GUNICORN_WORKERS), "--worker-class", "sync"),
+                *("--timeout", "60"),
             ],
+            log_path=self.log_path,
+            name="gunicorn",
             cwd=ROOT,
             env=dict(os.environ, LOG_LEVEL="INFO", **env),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
         )
-        _wait_port(self.port, self.process, "gunicorn")
 
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+    def _port_args(self) -> list[str]:
+        return ["--bind", f"127.0.0.1:{self.port}"]
 
 
 def _broker() -> str:
