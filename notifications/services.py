@@ -182,9 +182,24 @@ def notify_refund_succeeded(refund) -> EmailNotification:
         subject = f"Your refund of {context['amount']} is on its way"
         return booking.client.email, subject, context, booking
 
-    return _queue(
-        key=f"{Kind.REFUND_SUCCEEDED}:refund:{refund.pk}", kind=Kind.REFUND_SUCCEEDED, build=build
-    )
+    return _queue(key=_refund_key(refund), kind=Kind.REFUND_SUCCEEDED, build=build)
+
+
+def _refund_key(refund) -> str:
+    return f"{Kind.REFUND_SUCCEEDED}:refund:{refund.pk}"
+
+
+def notify_refunds_succeeded(refunds) -> None:
+    """notify_refund_succeeded for each of a payment's refunds not yet notified.
+
+    One lookup for all of them, so recomputing a payment's totals (under its lock) does not
+    rebuild the email of every earlier refund only for the unique key to discard it.
+    """
+    by_key = {_refund_key(refund): refund for refund in refunds}
+    seen = set(EmailNotification.objects.filter(key__in=by_key).values_list("key", flat=True))
+    for key, refund in by_key.items():
+        if key not in seen:
+            notify_refund_succeeded(refund)
 
 
 def notify_booking_cancelled(booking, refund=None) -> EmailNotification | None:

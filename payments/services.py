@@ -21,7 +21,7 @@ from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from core.api import BadGateway, Conflict, PaymentRequired
 from core.money import format_amount
-from notifications.services import notify_refund_succeeded
+from notifications.services import notify_refunds_succeeded
 from payments import stripe_client
 from payments.models import Payment, Refund
 from payments.selectors import booking_cancellation_preview, payment_live_for_booking
@@ -442,8 +442,7 @@ def payment_apply_refund_totals(payment: Payment) -> Payment:
                 payment.set_status(target)
                 fields.append("status")
         payment.save(update_fields=fields)
-        for refund in succeeded:
-            notify_refund_succeeded(refund)  # once per refund: a repeat finds its row
+        notify_refunds_succeeded(succeeded)  # once per refund: earlier ones are skipped
 
         if total > 0:
             booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
