@@ -61,8 +61,12 @@ def test_it_starts_in_production_with_everything_set():
     assert result.returncode == 0, result.stderr
 
 
-def test_it_passes_check_deploy_with_no_warnings():
-    result = run(["manage.py", "check", "--deploy"], PRODUCTION)
+def test_it_passes_check_deploy_with_no_warnings(tmp_path):
+    # The release step collects the static files first (core/tests/test_production_pages.py).
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path)}
+    collected = run(["manage.py", "collectstatic", "--noinput"], env)
+    assert collected.returncode == 0, collected.stderr
+    result = run(["manage.py", "check", "--deploy"], env)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues (0 silenced)." in output, output
