@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint fmt bench lock install clean
+.PHONY: run test test-fast lint fmt bench lock install clean screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || { $(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "FitConnect needs Python 3.11, got " + sys.version' && $(PYTHON) -m venv $(VENV); }
@@ -22,6 +22,11 @@ run: $(STAMP)
 test: $(STAMP)
 	PY=$(PY) bash scripts/install_browser_deps.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Refresh the README's screenshots (docs/screenshots/) from the browser tests.
+screenshots: $(STAMP)
+	PY=$(PY) bash scripts/install_browser_deps.sh
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -q -m browser
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
