@@ -118,8 +118,9 @@ class AnalyticsSummaryApi(APIView):
 class TrainerEarningsApi(APIView):
     @extend_schema(
         summary="The signed-in trainer's earnings per month",
-        description="Per month (UTC) and currency, newest first: gross (what clients paid), fee "
-        "(the platform's share), net (the trainer's payout) and refunds. Trainers only.",
+        description="Per month (UTC) and currency, newest first: gross (what clients paid), "
+        "refunds (what went back to them), fee (what the platform keeps) and net (what the "
+        "trainer keeps), fee and net after refunds: fee + net = gross - refunds. Trainers only.",
         parameters=[OpenApiParameter("months", int, description="1-36, default 12.")],
         responses={200: OpenApiTypes.OBJECT},
     )

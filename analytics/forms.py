@@ -31,7 +31,9 @@ class _SummaryFilter(forms.Form):
     sort = forms.ChoiceField(
         label="Rank trainers by",
         required=False,
-        choices=list(zip(TRAINER_SORTS, ("Gross", "Net (payouts)", "Payments"), strict=True)),
+        choices=list(
+            zip(TRAINER_SORTS, ("Gross", "Net (payouts after refunds)", "Payments"), strict=True)
+        ),
     )
 
     def clean(self):

@@ -31,8 +31,10 @@ whatever happened to it later; "from" and "to" are both included. Refunds and di
 counted with the payment they belong to, so every rate compares figures of the same payments.
 Revenue (gross): the full amount of every collected payment, i.e. one whose charge succeeded \
 (status succeeded, partially refunded, refunded or disputed), before refunds.
-Platform fees: our share of those payments (the fee fixed when the payment was created); \
-trainer payouts (net) are the rest. Fees and payouts are shown before refunds.
+Platform fees and trainer payouts (net): what the platform and the trainer keep of those \
+payments after refunds, so fees + payouts = gross - refunds, to the cent, payment by payment. \
+A refund gives back the platform's fee on the refunded part, unless the platform keeps its fee \
+on cancellations (then the refund comes out of the trainer's payout).
 Refunds: every refund that succeeded, whether asked for through FitConnect (an admin, a trainer \
 or a cancellation) or made in the Stripe Dashboard. Refund rate = refunded amount / gross revenue.
 Success rate: collected payments / (collected + failed). A failed payment is one whose last card \
@@ -110,14 +112,16 @@ def _as_date(value) -> dt.date:
 
 
 # Figures summed per (currency, day) by payment_figures_by_day, then per bucket and currency.
-# Trainer payouts are not summed: amount = fee + payout is a database constraint.
+# Fees and payouts are the payments' own after-refund columns (net_platform_fee +
+# net_trainer_payout = amount - refund_amount is a database constraint).
 _FIGURES = {
     "payments": Count("id"),
     "collected": Count("id", filter=COLLECTED),
     "failed": Count("id", filter=FAILED),
     "canceled": Count("id", filter=CANCELED),
     "gross": _sum("amount", COLLECTED),
-    "fees": _sum("platform_fee_amount", COLLECTED),
+    "fees": _sum("net_platform_fee", COLLECTED),
+    "payouts": _sum("net_trainer_payout", COLLECTED),
     "disputes": Count("id", filter=DISPUTED),
     # Stripe disputes what the refunds left of the charge: a refunded part is already counted
     # in the refunds and must not be counted as lost again.
@@ -180,7 +184,8 @@ def refund_figures(period: Period) -> QuerySet:
 
 
 def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") -> QuerySet:
-    """The `top` trainers of each currency by gross, net (payouts) or count of collected payments.
+    """The `top` trainers of each currency by gross, net (payouts after refunds) or count of
+    collected payments.
 
     Ranked per currency in SQL (a window over the grouped rows), since amounts in different
     currencies cannot be compared. Grouped by the payment's own copy of the trainer: through the
@@ -195,8 +200,8 @@ def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") ->
         .annotate(
             count=Count("id"),
             gross=Sum("amount"),
-            fees=Sum("platform_fee_amount"),
-            net=Sum("trainer_payout_amount"),
+            fees=Sum("net_platform_fee"),
+            net=Sum("net_trainer_payout"),
             refunded=Sum("refund_amount"),
         )
         .annotate(
@@ -315,7 +320,6 @@ def analytics_summary(
         totals[currency] = dict.fromkeys(_FIGURES, 0)
     for currency, total in totals.items():
         total.update(REFUNDS_NONE | refunds.get(currency, {}))
-        total["payouts"] = total["gross"] - total["fees"]
         total["in_progress"] = (
             total["payments"] - total["collected"] - total["failed"] - total["canceled"]
         )
@@ -365,6 +369,8 @@ def payments_for_export(period: Period):
             "platform_fee_amount",
             "trainer_payout_amount",
             "refund_amount",
+            "net_platform_fee",
+            "net_trainer_payout",
             "currency",
             "status",
         )
@@ -376,8 +382,9 @@ def trainer_earnings_by_month(trainer: TrainerProfile, months: int = 12) -> list
 
     One row per (month, currency); every month of the window appears (zeros when nothing was
     paid), for the trainer's currency and any other currency they were paid in. gross = what
-    clients paid, fee = the platform's share, net = the trainer's payout (both before refunds),
-    refunds = what was given back. Amounts are integer minor units.
+    clients paid, refunds = what was given back, fee = what the platform keeps and net = what
+    the trainer keeps, both after refunds (fee + net = gross - refunds). Amounts are integer
+    minor units.
     """
     today = timezone.now().astimezone(dt.UTC).date()
     first = _add_months(today.replace(day=1), -(months - 1))
@@ -392,8 +399,8 @@ def trainer_earnings_by_month(trainer: TrainerProfile, months: int = 12) -> list
         .annotate(
             payments=Count("id"),
             gross=Sum("amount"),
-            fee=Sum("platform_fee_amount"),
-            net=Sum("trainer_payout_amount"),
+            fee=Sum("net_platform_fee"),
+            net=Sum("net_trainer_payout"),
             refunds=Sum("refund_amount"),
         )
     )

@@ -24,10 +24,16 @@ CSV_HEADER = (
     "fee",
     "payout",
     "refunded",
+    "net_fee",
+    "net_payout",
     "currency",
     "status",
 )
-TRAINER_COLUMNS = (("count", "Payments"), ("gross", "Gross"), ("net", "Net (payouts)"))
+TRAINER_COLUMNS = (
+    ("count", "Payments"),
+    ("gross", "Gross"),
+    ("net", "Net (payouts after refunds)"),
+)
 
 
 @staff_member_required
@@ -100,7 +106,7 @@ def analytics_export_csv(request):
         # Streamed in chunks from a server-side cursor: a year of payments never sits in memory.
         for row in payments_for_export(period).iterator(chunk_size=2000):
             pid, created, succeeded, booking, client, trainer, amount, fee, payout = row[:9]
-            refunded, currency, status = row[9:]
+            refunded, net_fee, net_payout, currency, status = row[9:]
             yield writer.writerow(
                 (
                     pid,
@@ -113,6 +119,8 @@ def analytics_export_csv(request):
                     format_amount(fee, currency),
                     format_amount(payout, currency),
                     format_amount(refunded, currency),
+                    format_amount(net_fee, currency),
+                    format_amount(net_payout, currency),
                     currency,
                     status,
                 )

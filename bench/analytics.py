@@ -38,7 +38,7 @@ WITH days AS (
         count(*) FILTER (WHERE status = 'failed') AS failed,
         count(*) FILTER (WHERE status = 'canceled') AS canceled,
         coalesce(sum(amount) FILTER (WHERE status = ANY(%(collected)s)), 0) AS gross,
-        coalesce(sum(platform_fee_amount) FILTER (WHERE status = ANY(%(collected)s)), 0) AS fees,
+        coalesce(sum(net_platform_fee) FILTER (WHERE status = ANY(%(collected)s)), 0) AS fees,
         count(*) FILTER (WHERE status = ANY(%(collected)s)
                          AND (status = 'disputed' OR dispute_id <> '')) AS disputes,
         coalesce(sum(amount - refund_amount) FILTER (WHERE status = ANY(%(collected)s)
@@ -57,7 +57,7 @@ WITH days AS (
     GROUP BY 1
 ), trainers AS (
     SELECT p.currency, p.trainer_id, count(*) AS count, sum(p.amount) AS gross,
-        sum(p.platform_fee_amount) AS fees, sum(p.trainer_payout_amount) AS net,
+        sum(p.net_platform_fee) AS fees, sum(p.net_trainer_payout) AS net,
         sum(p.refund_amount) AS refunded,
         row_number() OVER (PARTITION BY p.currency ORDER BY sum(p.amount) DESC, p.trainer_id)
             AS rank

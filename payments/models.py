@@ -21,6 +21,9 @@ class Payment(TimeStampedModel):
     Money is integer minor units of `currency`. `platform_fee_amount + trainer_payout_amount ==
     amount` and `0 <= refund_amount <= amount` are database constraints. `refund_amount` and
     `refunded_at` are derived from the Refund rows (see payments.services) and never set by hand.
+    `net_platform_fee` and `net_trainer_payout` are what the platform and the trainer keep once
+    the refunds went back (`net_platform_fee + net_trainer_payout == amount - refund_amount`,
+    also a constraint): analytics sums them, so its figures agree with the rows to the cent.
     """
 
     class Status(models.TextChoices):
@@ -76,6 +79,8 @@ class Payment(TimeStampedModel):
     trainer_payout_amount = models.PositiveIntegerField()
 
     refund_amount = models.PositiveIntegerField(default=0)
+    net_platform_fee = models.PositiveIntegerField(default=0)
+    net_trainer_payout = models.PositiveIntegerField(default=0)
     refund_reason = models.TextField(blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
 
@@ -112,6 +117,12 @@ class Payment(TimeStampedModel):
                 condition=Q(refund_amount__gte=0) & Q(refund_amount__lte=F("amount")),
                 name="payment_refund_within_amount",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    net_platform_fee=F("amount") - F("refund_amount") - F("net_trainer_payout")
+                ),
+                name="payment_net_fee_plus_payout_is_kept",
+            ),
             # One live payment per booking; a canceled one may be followed by a new one.
             models.UniqueConstraint(
                 fields=["booking"],
@@ -123,15 +134,29 @@ class Payment(TimeStampedModel):
     def __str__(self):
         return f"Payment {self.pk} ({self.status})"
 
+    # Derived on every save (calculate_fees), so always written with whatever else is saved.
+    DERIVED_FIELDS = (
+        "platform_fee_amount",
+        "trainer_payout_amount",
+        "net_platform_fee",
+        "net_trainer_payout",
+    )
+
     def save(self, *args, **kwargs):
         if self.trainer_id is None and self.booking_id is not None:
             self.trainer_id = self.booking.trainer_id
         self.calculate_fees()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
     def calculate_fees(self) -> None:
+        """The fee and payout on the amount, and what each side keeps after `refund_amount`."""
         self.platform_fee_amount = percentage_of(self.amount, self.platform_fee_percentage)
         self.trainer_payout_amount = self.amount - self.platform_fee_amount
+        retained = max(self.amount - self.refund_amount, 0)
+        self.net_trainer_payout = self.payout_after_refunds(self.refund_amount)
+        self.net_platform_fee = retained - self.net_trainer_payout
 
     def payout_after_refunds(self, refunded: int) -> int:
         """What the trainer keeps once `refunded` (minor units) went back to the client.
@@ -168,16 +193,27 @@ class Payment(TimeStampedModel):
             and self.get_refundable_amount() > 0
         )
 
+    def refunds_granted(self) -> int:
+        """Every refund not known to have failed: succeeded ones AND pending (reserved) ones.
+
+        The one measure of "already given back" for every refundable amount and policy quote: a
+        refund whose Stripe call got no answer may have been made, so it counts until Stripe
+        says it failed. Uses prefetched refunds when the caller loaded them (booking lists).
+        """
+        if "refunds" in getattr(self, "_prefetched_objects_cache", {}):
+            return sum(r.amount for r in self.refunds.all() if r.status != Refund.Status.FAILED)
+        reserved = self.refunds.exclude(status=Refund.Status.FAILED).aggregate(
+            total=models.Sum("amount")
+        )["total"]
+        return reserved or 0
+
     def get_refundable_amount(self) -> int:
-        """What may still be refunded: the amount less every refund not known to have failed.
+        """What may still be refunded: the amount less refunds_granted().
 
         Pending refunds count, so two refunds racing each other can never together exceed the
         amount (the refund service reserves a row under a lock before calling Stripe).
         """
-        reserved = self.refunds.exclude(status=Refund.Status.FAILED).aggregate(
-            total=models.Sum("amount")
-        )["total"]
-        return self.amount - (reserved or 0)
+        return self.amount - self.refunds_granted()
 
 
 class Refund(TimeStampedModel):

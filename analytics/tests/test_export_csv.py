@@ -24,7 +24,7 @@ def test_it_exports_the_periods_payments(client, admin_user):
     rows = read_csv(response)
     assert rows[0] == [
         "id", "created", "succeeded", "booking", "client", "trainer", "amount", "fee",
-        "payout", "refunded", "currency", "status",
+        "payout", "refunded", "net_fee", "net_payout", "currency", "status",
     ]  # fmt: skip
     assert len(rows) == 1 + 9  # March: payments 1-6, 9-11
     p2 = data.payments[2]
@@ -39,6 +39,8 @@ def test_it_exports_the_periods_payments(client, admin_user):
         "12.00",
         "68.00",
         "30.00",
+        "7.50",
+        "42.50",
         "usd",
         "partially_refunded",
     ]

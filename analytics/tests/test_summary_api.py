@@ -33,8 +33,8 @@ def test_it_returns_exact_figures_as_decimal_strings_per_currency(as_user, admin
         "canceled": 1,
         "in_progress": 0,
         "gross_revenue": "300.00",
-        "platform_fees": "45.00",
-        "trainer_payouts": "255.00",
+        "platform_fees": "31.50",
+        "trainer_payouts": "178.50",
         "refund_count": 2,
         "refunded": "90.00",
         "dashboard_refund_count": 1,
@@ -61,8 +61,8 @@ def test_it_lists_top_trainers_sorted_as_asked(as_user, admin_user, data):
             "email": data.trainer_b.user.email,
             "payments": 3,
             "gross": "120.00",
-            "fees": "18.00",
-            "net": "102.00",
+            "fees": "9.00",
+            "net": "51.00",
             "refunded": "60.00",
         }
     ]

@@ -27,8 +27,8 @@ def test_it_computes_exact_usd_totals(data):
         "canceled": 1,
         "in_progress": 0,
         "gross": 30000,
-        "fees": 4500,
-        "payouts": 25500,
+        "fees": 3150,
+        "payouts": 17850,
         "refund_count": 2,
         "refund_amount": 9000,
         "dashboard_refund_count": 1,
@@ -76,8 +76,8 @@ def test_it_ranks_trainers_per_currency_by_gross(data):
         for r in trainers["usd"]
     ]
     assert usd == [
-        (data.trainer_a.id, 2, 18000, 2700, 15300, 3000),
-        (data.trainer_b.id, 3, 12000, 1800, 10200, 6000),
+        (data.trainer_a.id, 2, 18000, 2250, 12750, 3000),
+        (data.trainer_b.id, 3, 12000, 900, 5100, 6000),
     ]
     assert [(r["trainer_id"], r["gross"]) for r in trainers["eur"]] == [(data.trainer_c.id, 12000)]
     assert trainers["usd"][0]["name"] == "Ann A"

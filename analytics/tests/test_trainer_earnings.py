@@ -43,8 +43,8 @@ def test_it_sums_gross_fee_net_and_refunds_per_month(earnings_trainer):
         "currency": "usd",
         "payments": 2,
         "gross": 18000,
-        "fee": 2700,
-        "net": 15300,
+        "fee": 2400,
+        "net": 13600,
         "refunds": 2000,
     }
     assert (rows[1]["payments"], rows[1]["gross"], rows[1]["net"]) == (1, 5000, 4250)
@@ -62,8 +62,8 @@ def test_it_gives_a_trainer_their_own_earnings(as_user, earnings_trainer):
         "currency": "usd",
         "payments": 2,
         "gross": "180.00",
-        "fee": "27.00",
-        "net": "153.00",
+        "fee": "24.00",
+        "net": "136.00",
         "refunds": "20.00",
     }
     assert len(body["months"]) == 2

@@ -305,6 +305,8 @@ class Command(BaseCommand):
             "platform_fee_percentage": self.fee_percent,
             "platform_fee_amount": fee,
             "trainer_payout_amount": price - fee,
+            "net_platform_fee": fee,
+            "net_trainer_payout": price - fee,
             "payment_method_type": "card",
             "card_brand": rng.choice(BRANDS),
             "card_last4": f"{rng.randint(0, 9999):04d}",
@@ -382,7 +384,16 @@ class Command(BaseCommand):
                 }
             )
         )
+        # What each side keeps after the refund, by the model's own rule.
+        kept = Payment(
+            amount=payment["amount"],
+            platform_fee_percentage=payment["platform_fee_percentage"],
+            refund_amount=amount,
+        )
+        kept.calculate_fees()
         payment.update(
+            net_platform_fee=kept.net_platform_fee,
+            net_trainer_payout=kept.net_trainer_payout,
             refund_amount=amount,
             refunded_at=refunded_at,
             updated_at=refunded_at,
