@@ -31,10 +31,13 @@ def booking_list_for(
 ) -> QuerySet[Booking]:
     """Clients see their own bookings, trainers theirs, admins all.
 
-    Loads what the API shows (people, and payments for the cancellation preview) in a fixed
-    number of queries however many rows there are. Upcoming lists run soonest first.
+    Loads what the API shows (people, and payments and their refunds for the cancellation
+    preview) in a fixed number of queries however many rows there are. Upcoming lists run
+    soonest first.
     """
-    qs = Booking.objects.select_related("client", "trainer__user").prefetch_related("payments")
+    qs = Booking.objects.select_related("client", "trainer__user").prefetch_related(
+        "payments__refunds"
+    )
     if not user.is_staff:
         qs = qs.filter(Q(client=user) | Q(trainer__user=user))
     if status:

@@ -26,7 +26,8 @@ def booking_cancellation_preview(*, booking: Booking, actor, now=None) -> Cancel
         actor=actor,
         paid_amount=payment.amount if collected else 0,
         platform_fee_amount=payment.platform_fee_amount if collected else 0,
-        refundable_amount=(payment.amount - payment.refund_amount) if collected else 0,
+        # Pending refunds count as granted: one whose Stripe call got no answer may be made.
+        refundable_amount=payment.get_refundable_amount() if collected else 0,
         now=now,
     )
 

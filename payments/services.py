@@ -493,7 +493,7 @@ def payment_settle_cancellation(*, booking: Booking, actor, reason: str) -> Refu
     quote = (
         booking_cancellation_preview(booking=booking, actor=actor)
         if actor is not None
-        else _FullRefund(payment.amount - payment.refund_amount)
+        else _FullRefund(payment.get_refundable_amount())
     )
     if quote.refund_amount <= 0:
         logger.info("Booking %s cancelled: no refund due (%s)", booking.pk, quote.rule)

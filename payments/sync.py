@@ -203,7 +203,10 @@ def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult)
     payment.save()
 
     booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
-    result.refund_reason = _booking_settle_paid(booking, now=now)
+    if result.changed:
+        # Only the move to succeeded settles the booking: a replayed success of a payment
+        # collected before the booking was cancelled must not refund what the policy kept.
+        result.refund_reason = _booking_settle_paid(booking, now=now)
     booking.save()
     if result.changed:
         logger.info("Payment succeeded: payment %s booking %s", payment.pk, booking.pk)
