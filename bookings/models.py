@@ -70,6 +70,8 @@ class Booking(TimeStampedModel):
             models.Index(fields=["client", "start_time"], name="booking_client_start"),
             # expire_stale_bookings scans pending holds by expiry.
             models.Index(fields=["status", "hold_expires_at"], name="booking_status_hold"),
+            # complete_sessions scans confirmed sessions by their end.
+            models.Index(fields=["status", "end_time"], name="booking_status_end"),
         ]
         constraints = [
             models.CheckConstraint(

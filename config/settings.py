@@ -222,6 +222,9 @@ CANCELLATION_LATE_REFUND_PERCENT = env(
 )
 # When a client cancels, does the platform keep its fee out of the refund? (The seed: configurable.)
 CANCELLATION_PLATFORM_KEEPS_FEE = env.bool("CANCELLATION_PLATFORM_KEEPS_FEE", default=False)
+# A confirmed, paid session becomes `completed` this many hours after its end (bookings.completion):
+# the client's window to report a session that did not happen before the trainer's share is due.
+SESSION_COMPLETION_GRACE_HOURS = env.int("SESSION_COMPLETION_GRACE_HOURS", default=24)
 
 # --- Stripe ---------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe" if DEBUG else "")
@@ -253,6 +256,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "expire-stale-bookings": {"task": "bookings.tasks.expire_stale_bookings", "schedule": 60.0},
+    "complete-sessions": {"task": "bookings.tasks.complete_sessions", "schedule": 900.0},
     "reconcile-payments": {"task": "payments.tasks.reconcile_payments", "schedule": 300.0},
     "requeue-stuck-emails": {
         "task": "notifications.tasks.requeue_stuck_notifications",
