@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint fmt bench lock install clean screenshots
+.PHONY: run serve test test-fast lint fmt bench lock install clean screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || { $(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "FitConnect needs Python 3.11, got " + sys.version' && $(PYTHON) -m venv $(VENV); }
@@ -18,6 +18,10 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(PY) scripts/run.py
+
+# The production profile (Procfile) with DEBUG=false on PostgreSQL and Redis: README, Production.
+serve: $(STAMP)
+	$(PY) scripts/serve.py
 
 test: $(STAMP)
 	PY=$(PY) bash scripts/install_browser_deps.sh

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "config",
     "core",
+    "ops",
     "accounts",
     "trainers",
     "bookings",
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before host checks and the HTTPS redirect (ops/middleware.py).
+    "ops.middleware.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -109,8 +112,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"
     )
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # JIT compiling costs more than it saves on our short statements (measured on the analytics
+    # summary: ~0.1 s less per call at 1M payments with it off).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Health checks: a connection the server dropped (a restart) is replaced before a request
+    # uses it, instead of failing that request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_POOL", default=not DEBUG):
+        # Django's psycopg pool, one per process. A request waits at most `timeout` for a
+        # connection (then 503, core.api), well under gunicorn's 30 s worker timeout.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+            "timeout": 5,
+        }
+    else:
+        DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://fitconnect")}

@@ -1,13 +1,16 @@
 """One error shape for the whole API: {"error": "<message>"} plus "fields" for validation."""
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ops.outages import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,18 @@ def json_404(request, exception=None):
 
 
 def json_500(request):
+    # Django calls this inside its `except`, so the exception is at hand: a dependency outage
+    # (database or Redis down) is a 503 the client may retry, not a bug.
+    if is_outage(sys.exc_info()[1]):
+        message = "Temporarily unavailable, please try again in a moment."
+        if _wants_json(request):
+            response = JsonResponse({"error": message}, status=503)
+        else:
+            response = HttpResponse(
+                f"<!doctype html><title>Unavailable</title><h1>{message}</h1>", status=503
+            )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if _wants_json(request):
         return JsonResponse({"error": "Internal server error."}, status=500)
     from django.views.defaults import server_error

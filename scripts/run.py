@@ -99,10 +99,10 @@ def wait_until_up(url: str, proc: subprocess.Popen, name: str, log: Path | None,
     raise Abort(f"{name} did not answer at {url} within {timeout:.0f} s.")
 
 
-def register_webhook(secret: str) -> None:
-    body = json.dumps({"url": WEBHOOK_URL, "secret": secret}).encode()
+def register_webhook(secret: str, stripe_url: str = STRIPE_URL, url: str = WEBHOOK_URL) -> None:
+    body = json.dumps({"url": url, "secret": secret}).encode()
     request = urllib.request.Request(  # noqa: S310 (our own loopback URL)
-        f"{STRIPE_URL}/_config/webhooks/fitconnect",
+        f"{stripe_url}/_config/webhooks/fitconnect",
         data=body,
         headers={"Content-Type": "application/json"},
         method="POST",
