@@ -59,3 +59,9 @@ def admin_user(db):
 def trainer(db):
     """A TrainerProfile (75.00/h usd, UTC, available all week)."""
     return TrainerProfileFactory()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files (trainers' photos) go to the test's own folder, never to var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")

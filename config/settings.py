@@ -150,8 +150,18 @@ STATIC_URL = "static/"
 # Where `collectstatic` gathers the files WhiteNoise serves (production).
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [d for d in [BASE_DIR / "static"] if d.exists()]
+# Uploaded files (trainers' photos) go through Django's storage API: the default below keeps them
+# in MEDIA_ROOT and `runserver` serves them under MEDIA_URL while DEBUG is on. In production point
+# MEDIA_STORAGE_BACKEND at object storage (e.g. django-storages' S3Storage, with an absolute
+# MEDIA_URL), or have the web server serve MEDIA_ROOT at MEDIA_URL.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = env("MEDIA_URL", default="/media/")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env(
+            "MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        )
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

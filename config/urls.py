@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -15,6 +17,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("dashboard/", include("analytics.web_urls")),
     path("", include("web.urls")),
+    # Uploaded photos, in development only (an empty list with DEBUG off or an absolute MEDIA_URL).
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
 
 handler404 = json_404

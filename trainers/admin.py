@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.html import format_html
 
 from core.money import format_amount
 from trainers.models import AvailabilityWindow, TrainerProfile
+from trainers.services import trainer_photo_remove
 
 
 class SpecialtyFilter(admin.SimpleListFilter):
@@ -31,17 +33,43 @@ class TrainerProfileAdmin(admin.ModelAdmin):
     list_display = [
         "user",
         "full_name",
+        "headline",
         "rate",
         "timezone",
         "accepting_bookings",
         "created_at",
     ]
     list_filter = ["accepting_bookings", "currency", SpecialtyFilter]
-    search_fields = ["user__email", "user__first_name", "user__last_name", "specialties"]
+    search_fields = [
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "headline",
+        "specialties",
+    ]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Photos are uploaded by their trainer through trainers.photos (checked, resized, metadata
+    # stripped); staff can only look at one and remove it.
+    exclude = ["photo"]
+    readonly_fields = ["picture", "created_at", "updated_at"]
     inlines = [AvailabilityInline]
+    actions = ["remove_photos"]
+
+    @admin.display(description="Photo")
+    def picture(self, obj):
+        return format_html(
+            '<img src="{}" alt="" width="96" height="96" style="border-radius:50%">',
+            obj.avatar_url,
+        )
+
+    @admin.action(description="Remove the photos of the selected trainers")
+    def remove_photos(self, request, queryset):
+        removed = 0
+        for profile in queryset.exclude(photo=""):
+            trainer_photo_remove(profile=profile)
+            removed += 1
+        self.message_user(request, f"Removed {removed} photo(s).")
 
     @admin.display(description="Hourly rate", ordering="hourly_rate")
     def rate(self, obj):

@@ -8,18 +8,33 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.money import SUPPORTED_CURRENCIES, AmountError, format_amount, parse_amount
-from trainers.models import TrainerProfile, validate_timezone
+from core.money import (
+    CURRENCY_DECIMALS,
+    SUPPORTED_CURRENCIES,
+    AmountError,
+    format_amount,
+    parse_amount,
+)
+from trainers.choices import LANGUAGES, SPECIALTIES, timezone_names
+from trainers.models import TrainerProfile
 from trainers.selectors import trainer_list, trainer_public_qs, trainer_slots
-from trainers.services import availability_replace, trainer_profile_ensure, trainer_profile_update
+from trainers.services import (
+    availability_replace,
+    trainer_photo_remove,
+    trainer_photo_set,
+    trainer_profile_ensure,
+    trainer_profile_update,
+)
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_WINDOWS = 70
 MAX_SPECIALTIES = 20
+MAX_LANGUAGES = 10
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -36,10 +51,26 @@ class RateField(serializers.Field):
         return data
 
 
+def tags_parse(value: list[str], allowed: dict, what: str) -> list[str]:
+    """Tags from outside, matched case-insensitively against a fixed list, de-duplicated."""
+    tags = [t.strip().lower() for t in value]
+    if any(not t for t in tags):
+        raise ValidationError(f"{what.capitalize()} cannot be blank.")
+    unknown = [t for t in tags if t not in allowed]
+    if unknown:
+        raise ValidationError(
+            f"Unknown {what} '{unknown[0]}'. Use one of: {', '.join(allowed)} "
+            "(GET /api/v1/trainers/choices/)."
+        )
+    return list(dict.fromkeys(tags))
+
+
 class TrainerPublicSerializer(serializers.ModelSerializer):
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
     hourly_rate = RateField(source="*")
+    photo_url = serializers.SerializerMethodField()
+    avatar_url = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainerProfile
@@ -47,13 +78,29 @@ class TrainerPublicSerializer(serializers.ModelSerializer):
             "id",
             "first_name",
             "last_name",
+            "headline",
             "bio",
             "specialties",
+            "languages",
             "hourly_rate",
             "currency",
             "timezone",
             "accepting_bookings",
+            "photo_url",
+            "avatar_url",
         ]
+
+    def get_photo_url(self, profile) -> str | None:
+        """The uploaded photo (absolute URL), or null while there is none."""
+        if not profile.photo:
+            return None
+        request = self.context.get("request")
+        url = profile.photo.url
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_avatar_url(self, profile) -> str:
+        """What to show: the photo, or a generated initials avatar (an SVG data: URI)."""
+        return self.get_photo_url(profile) or profile.avatar_url
 
 
 class WindowSerializer(serializers.Serializer):
@@ -126,7 +173,7 @@ class TrainerDetailApi(APIView):
     @extend_schema(responses=OutputSerializer)
     def get(self, request, pk):
         trainer = get_object_or_404(trainer_public_qs().prefetch_related("availability"), pk=pk)
-        return Response(self.OutputSerializer(trainer).data)
+        return Response(self.OutputSerializer(trainer, context={"request": request}).data)
 
 
 class IsTrainer(BasePermission):
@@ -148,17 +195,21 @@ class TrainerMeApi(APIView):
     class InputSerializer(serializers.Serializer):
         first_name = serializers.CharField(max_length=150, required=False)
         last_name = serializers.CharField(max_length=150, required=False)
+        headline = serializers.CharField(max_length=120, required=False, allow_blank=True)
         bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
         specialties = serializers.ListField(
             child=serializers.CharField(max_length=40),
             max_length=MAX_SPECIALTIES,
             required=False,
         )
+        languages = serializers.ListField(
+            child=serializers.CharField(max_length=10),
+            max_length=MAX_LANGUAGES,
+            required=False,
+        )
         hourly_rate = RateField(required=False)
         currency = serializers.CharField(required=False)
-        timezone = serializers.CharField(
-            max_length=64, required=False, validators=[validate_timezone]
-        )
+        timezone = serializers.CharField(max_length=64, required=False)
         accepting_bookings = serializers.BooleanField(required=False)
 
         def __init__(self, *args, profile: TrainerProfile | None = None, **kwargs):
@@ -176,11 +227,18 @@ class TrainerMeApi(APIView):
             return super().to_internal_value(data)
 
         def validate_specialties(self, value):
-            # Stored lower-case and de-duplicated, the form the specialty filter matches.
-            tags = [t.strip().lower() for t in value]
-            if any(not t for t in tags):
-                raise ValidationError("Specialties cannot be blank.")
-            return list(dict.fromkeys(tags))
+            return tags_parse(value, SPECIALTIES, "specialty")
+
+        def validate_languages(self, value):
+            return tags_parse(value, LANGUAGES, "language")
+
+        def validate_timezone(self, value):
+            if value not in timezone_names():
+                raise ValidationError(
+                    f"'{value}' is not a time zone of the list (IANA names such as "
+                    "'Europe/London'; GET /api/v1/trainers/choices/)."
+                )
+            return value
 
         def validate_currency(self, value):
             value = value.lower()
@@ -207,7 +265,7 @@ class TrainerMeApi(APIView):
     @extend_schema(responses=OutputSerializer)
     def get(self, request):
         profile = trainer_profile_ensure(user=request.user)
-        return Response(self.OutputSerializer(profile).data)
+        return Response(self.OutputSerializer(profile, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def patch(self, request):
@@ -215,7 +273,72 @@ class TrainerMeApi(APIView):
         serializer = self.InputSerializer(data=request.data, profile=profile)
         serializer.is_valid(raise_exception=True)
         profile = trainer_profile_update(profile=profile, **serializer.validated_data)
-        return Response(self.OutputSerializer(profile).data)
+        return Response(self.OutputSerializer(profile, context={"request": request}).data)
+
+
+class TrainerMePhotoApi(APIView):
+    """The trainer's photo: PUT a JPEG, PNG or WebP (multipart field `photo`, at most 5 MB, at
+    least 200 x 200 px); it is cropped square, resized to 512 px and stored without metadata.
+    DELETE goes back to the initials avatar."""
+
+    permission_classes = [IsAuthenticated, IsTrainer]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        photo = serializers.FileField()
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer}, responses=TrainerMeApi.OutputSerializer
+    )
+    def put(self, request):
+        profile = trainer_profile_ensure(user=request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        profile = trainer_photo_set(profile=profile, upload=serializer.validated_data["photo"])
+        return Response(TrainerMeApi.OutputSerializer(profile, context={"request": request}).data)
+
+    @extend_schema(request=None, responses=TrainerMeApi.OutputSerializer)
+    def delete(self, request):
+        profile = trainer_photo_remove(profile=trainer_profile_ensure(user=request.user))
+        return Response(TrainerMeApi.OutputSerializer(profile, context={"request": request}).data)
+
+
+class ChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class CurrencyChoiceSerializer(ChoiceSerializer):
+    decimals = serializers.IntegerField(help_text="Digits after the point in amounts")
+
+
+class TrainerChoicesApi(APIView):
+    """The pick lists of a trainer's profile: what the API accepts, with labels for people."""
+
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        specialties = serializers.ListField(child=ChoiceSerializer())
+        languages = serializers.ListField(child=ChoiceSerializer())
+        currencies = serializers.ListField(child=CurrencyChoiceSerializer())
+        timezones = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        return Response(
+            {
+                "specialties": [{"value": k, "label": v} for k, v in SPECIALTIES.items()],
+                "languages": [
+                    {"value": k, "label": v}
+                    for k, v in sorted(LANGUAGES.items(), key=lambda item: item[1])
+                ],
+                "currencies": [
+                    {"value": c, "label": c.upper(), "decimals": CURRENCY_DECIMALS[c]}
+                    for c in SUPPORTED_CURRENCIES
+                ],
+                "timezones": list(timezone_names()),
+            }
+        )
 
 
 def availability_windows_parse(data) -> list[dict]:

@@ -6,20 +6,49 @@ from django.db import models
 
 from core.models import TimeStampedModel
 from core.money import SUPPORTED_CURRENCIES
+from trainers.avatars import initials_avatar
+from trainers.choices import LANGUAGES, SPECIALTIES
+
+# Not zones of a place: the server's own clock and the tz database's placeholder.
+_NOT_ZONES = {"localtime", "Factory"}
 
 
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value in _NOT_ZONES or value not in zoneinfo.available_timezones():
         raise ValidationError(f"'{value}' is not an IANA time zone name (e.g. 'Europe/London').")
+
+
+def _validate_tags(value, allowed: dict, what: str) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(f"{what.capitalize()} must be a list of names.")
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        raise ValidationError(f"Unknown {what}: {', '.join(unknown)}.")
+
+
+def validate_specialties(value) -> None:
+    _validate_tags(value, SPECIALTIES, "specialty")
+
+
+def validate_languages(value) -> None:
+    _validate_tags(value, LANGUAGES, "language")
 
 
 class TrainerProfile(TimeStampedModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trainer_profile"
     )
+    # One line under the name on the directory's cards ("Marathon coach, heart-rate based").
+    headline = models.CharField(max_length=120, blank=True)
     bio = models.TextField(blank=True)
-    # Lower-case tags ("strength", "yoga"); filtered with a JSON contains lookup.
-    specialties = models.JSONField(default=list, blank=True)
+    # Slugs from trainers.choices.SPECIALTIES ("strength", "yoga"); filtered with a JSON contains
+    # lookup.
+    specialties = models.JSONField(default=list, blank=True, validators=[validate_specialties])
+    # ISO 639-1 codes from trainers.choices.LANGUAGES ("en", "ja").
+    languages = models.JSONField(default=list, blank=True, validators=[validate_languages])
+    # A square JPEG made by trainers.photos (resized, metadata stripped), kept in the default
+    # storage (settings.STORAGES), so a deployer can move photos to object storage by setting.
+    photo = models.ImageField(upload_to="trainers/photos/", max_length=200, blank=True)
     # Integer minor units of `currency` per hour (7500 = 75.00).
     hourly_rate = models.PositiveIntegerField(default=0)
     currency = models.CharField(
@@ -38,6 +67,11 @@ class TrainerProfile(TimeStampedModel):
 
     def __str__(self):
         return f"Trainer {self.user.email}"
+
+    @property
+    def avatar_url(self) -> str:
+        """The photo's URL, or a generated initials avatar (an SVG data URI) until there is one."""
+        return self.photo.url if self.photo else initials_avatar(self)
 
 
 class AvailabilityWindow(models.Model):

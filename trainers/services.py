@@ -1,10 +1,15 @@
 import datetime as dt
+import logging
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
 from trainers.models import AvailabilityWindow, TrainerProfile
+from trainers.photos import PhotoError, photo_prepare
+
+logger = logging.getLogger(__name__)
 
 
 def trainer_profile_ensure(*, user: User) -> TrainerProfile:
@@ -30,6 +35,54 @@ def trainer_profile_update(*, profile: TrainerProfile, **changes) -> TrainerProf
     profile.full_clean(exclude=["user"])
     profile.save()
     return profile
+
+
+def trainer_photo_set(*, profile: TrainerProfile, upload) -> TrainerProfile:
+    """Replace the trainer's photo with `upload`, checked and re-encoded by trainers.photos.
+
+    Raises ValidationError {"photo": ...} for a file we refuse; nothing changes then. The new
+    file is written under a fresh random name before the row is switched to it, and the old
+    one is deleted only once that switch has committed: a page rendered meanwhile never links
+    to a missing file, and of two uploads at once the last to commit wins while the other's
+    file is removed.
+    """
+    try:
+        content = photo_prepare(upload)
+    except PhotoError as e:
+        raise ValidationError({"photo": [str(e)]}) from None
+    field = profile.photo.field
+    name = field.storage.save(
+        field.generate_filename(profile, f"{profile.pk}-{secrets.token_hex(8)}.jpg"), content
+    )
+    try:
+        return _photo_switch(profile, name)
+    except BaseException:
+        _delete_stored(field.storage, name)
+        raise
+
+
+def trainer_photo_remove(*, profile: TrainerProfile) -> TrainerProfile:
+    """Back to the initials avatar; the file goes once the change has committed."""
+    return _photo_switch(profile, "")
+
+
+@transaction.atomic
+def _photo_switch(profile: TrainerProfile, name: str) -> TrainerProfile:
+    locked = TrainerProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    old = locked.photo.name
+    locked.photo.name = name
+    locked.save(update_fields=["photo", "updated_at"])
+    if old and old != name:
+        storage = locked.photo.storage
+        transaction.on_commit(lambda: _delete_stored(storage, old))
+    return locked
+
+
+def _delete_stored(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except Exception:  # a file left behind costs storage, not correctness
+        logger.exception("Could not delete the trainer photo %s", name)
 
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]

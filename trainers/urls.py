@@ -4,7 +4,9 @@ from trainers import api
 
 urlpatterns = [
     path("", api.TrainerListApi.as_view(), name="trainer-list"),
+    path("choices/", api.TrainerChoicesApi.as_view(), name="trainer-choices"),
     path("me/", api.TrainerMeApi.as_view(), name="trainer-me"),
+    path("me/photo/", api.TrainerMePhotoApi.as_view(), name="trainer-me-photo"),
     path(
         "me/availability/", api.TrainerMeAvailabilityApi.as_view(), name="trainer-me-availability"
     ),

@@ -25,6 +25,11 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _media_origin() -> list[str]:
+    parts = urlsplit(settings.MEDIA_URL)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 def content_security_policy() -> str:
     js = _origin(settings.STRIPE_JS_URL)
     if js == "https://js.stripe.com":
@@ -36,7 +41,9 @@ def content_security_policy() -> str:
         "script-src": ["'self'", *script],
         "frame-src": frame,
         "connect-src": ["'self'", *connect],
-        "img-src": ["'self'", "data:"],
+        # data: for the generated initials avatars; MEDIA_URL's origin when photos are kept in
+        # object storage on another host.
+        "img-src": ["'self'", "data:", *_media_origin()],
         # Stripe.js sizes its card frame with inline styles.
         "style-src": ["'self'", "'unsafe-inline'"],
         "form-action": ["'self'"],

@@ -1,7 +1,9 @@
 import pytest
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from core.tests.factories import TrainerProfileFactory
+from trainers.tests.test_trainer_photo import image_file
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +49,29 @@ def test_the_window_list_searches_by_trainer_email(browser):
     page = browser.get("/admin/trainers/availabilitywindow/", {"q": "ann@gym"})
     assert page.status_code == 200
     assert page.context["cl"].result_count == 7
+
+
+def test_staff_can_remove_a_photo_but_not_upload_one(
+    browser, as_user, django_capture_on_commit_callbacks
+):
+    trainer = TrainerProfileFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(trainer.user).put(
+            "/api/v1/trainers/me/photo/", {"photo": image_file()}, format="multipart"
+        )
+    trainer.refresh_from_db()
+    name = trainer.photo.name
+    page = browser.get(f"/admin/trainers/trainerprofile/{trainer.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="photo"' not in page.content.decode()
+    assert trainer.photo.url in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post(
+            "/admin/trainers/trainerprofile/",
+            {"action": "remove_photos", "_selected_action": [trainer.pk]},
+        )
+
+    trainer.refresh_from_db()
+    assert not trainer.photo
+    assert not default_storage.exists(name)

@@ -16,7 +16,9 @@ def ids(response):
 
 
 def test_it_is_public_and_shows_rates_as_decimal_strings(api):
-    trainer = TrainerProfileFactory(hourly_rate=7550, specialties=["strength", "yoga"])
+    trainer = TrainerProfileFactory(
+        hourly_rate=7550, specialties=["strength", "yoga"], headline="Lift well", languages=["en"]
+    )
     response = api.get(URL)
     assert response.status_code == 200
     assert response.json() == [
@@ -24,12 +26,16 @@ def test_it_is_public_and_shows_rates_as_decimal_strings(api):
             "id": trainer.id,
             "first_name": trainer.user.first_name,
             "last_name": trainer.user.last_name,
+            "headline": "Lift well",
             "bio": trainer.bio,
             "specialties": ["strength", "yoga"],
+            "languages": ["en"],
             "hourly_rate": "75.50",
             "currency": "usd",
             "timezone": "UTC",
             "accepting_bookings": True,
+            "photo_url": None,
+            "avatar_url": trainer.avatar_url,
         }
     ]
 

@@ -17,12 +17,16 @@ def test_it_shows_the_trainers_own_profile(as_user, trainer):
         "email": trainer.user.email,
         "first_name": trainer.user.first_name,
         "last_name": trainer.user.last_name,
+        "headline": "",
         "bio": trainer.bio,
         "specialties": ["strength"],
+        "languages": [],
         "hourly_rate": "75.00",
         "currency": "usd",
         "timezone": "UTC",
         "accepting_bookings": True,
+        "photo_url": None,
+        "avatar_url": trainer.avatar_url,
     }
 
 
@@ -32,6 +36,8 @@ def test_it_updates_the_profile_and_stores_the_rate_in_minor_units(as_user, trai
         {
             "bio": "Olympic lifting.",
             "specialties": ["Strength", " Mobility ", "strength"],
+            "languages": ["JA", "en"],
+            "headline": "Lifts, calmly.",
             "hourly_rate": "82.50",
             "timezone": "America/New_York",
             "accepting_bookings": False,
@@ -42,12 +48,14 @@ def test_it_updates_the_profile_and_stores_the_rate_in_minor_units(as_user, trai
     assert response.status_code == 200, response.content
     assert response.json()["hourly_rate"] == "82.50"
     assert response.json()["specialties"] == ["strength", "mobility"]
+    assert response.json()["languages"] == ["ja", "en"]
     trainer.refresh_from_db()
     trainer.user.refresh_from_db()
     assert trainer.hourly_rate == 8250
     assert trainer.timezone == "America/New_York"
     assert trainer.accepting_bookings is False
     assert trainer.bio == "Olympic lifting."
+    assert trainer.headline == "Lifts, calmly."
     assert trainer.user.first_name == "Dana"
 
 
@@ -85,6 +93,12 @@ def test_it_refuses_a_currency_change_without_a_new_rate(as_user, trainer):
         ({"specialties": "yoga"}, "specialties"),
         ({"specialties": ["ok", ""]}, "specialties"),
         ({"specialties": [f"s{i}" for i in range(21)]}, "specialties"),
+        ({"specialties": ["strength", "underwater basket weaving"]}, "specialties"),
+        ({"languages": ["en", "klingon"]}, "languages"),
+        ({"languages": "en"}, "languages"),
+        ({"headline": "x" * 121}, "headline"),
+        ({"timezone": "localtime"}, "timezone"),
+        ({"timezone": "US/Eastern"}, "timezone"),
         ({"accepting_bookings": "maybe"}, "accepting_bookings"),
         ({"email": "new@example.com"}, "email"),
         ({"id": 5}, "id"),

@@ -24,3 +24,12 @@ def test_it_leaves_the_json_api_alone_and_is_off_when_disabled(client, settings)
     assert "Content-Security-Policy" not in client.get("/api/v1/trainers/").headers
     settings.CSP_ENABLED = False
     assert "Content-Security-Policy" not in client.get("/").headers
+
+
+def test_it_allows_photos_from_object_storage_on_another_host(client, settings):
+    settings.CSP_ENABLED = True
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "img-src 'self' data:;" in policy
+    settings.MEDIA_URL = "https://photos.example-bucket.test/media/"
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://photos.example-bucket.test;" in policy
