@@ -1,3 +1,4 @@
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
@@ -9,8 +10,8 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from accounts import throttling
-from accounts.models import User
+from accounts.login_throttle import lockout_message, retry_after
+from accounts.models import User, canonical_email
 from accounts.services import user_register
 from core.api import ErrorSerializer
 
@@ -33,7 +34,7 @@ class RegisterApi(APIView):
         role = serializers.ChoiceField(choices=[User.Role.CLIENT, User.Role.TRAINER])
 
         def validate_email(self, value):
-            if User.objects.filter(email__iexact=value).exists():
+            if User.objects.filter(email=canonical_email(value)).exists():
                 raise ValidationError("A user with this email already exists.")
             return value
 
@@ -55,31 +56,27 @@ class RegisterApi(APIView):
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 class TokenApi(TokenObtainPairView):
-    """Email + password -> {access, refresh}; repeated failures answer 429 with Retry-After."""
+    """Email + password -> {access, refresh}; too many attempts answer 429 with Retry-After
+    (the login throttle shared with the web and admin logins: accounts/login_throttle.py)."""
 
     @extend_schema(responses={200: TokenObtainPairSerializer, 429: ErrorSerializer})
     def post(self, request, *args, **kwargs):
-        email = str(request.data.get("email", "")) if hasattr(request.data, "get") else ""
-        ip = _client_ip(request)
-        wait = throttling.retry_after(email, ip)
-        if wait:
-            raise Throttled(
-                wait=wait, detail=f"Too many failed logins. Try again in {wait} seconds."
-            )
+        serializer = self.get_serializer(data=request.data)
         try:
-            response = super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except AuthenticationFailed:
-            throttling.record_failure(email, ip)
+            if getattr(request._request, "axes_locked_out", False):
+                email = request.data.get("email", "") if hasattr(request.data, "get") else ""
+                wait = retry_after(request, str(email))
+                raise Throttled(wait=wait, detail=lockout_message(wait)) from None
             raise AuthenticationFailed(
                 "No active account found with the given email and password."
             ) from None
-        throttling.clear(email, ip)
-        return response
+        # A token is a login like a session's: the signal clears the throttle's count and
+        # records last_login.
+        user_logged_in.send(sender=type(serializer.user), request=request, user=serializer.user)
+        return Response(serializer.validated_data)
 
 
 class LogoutApi(APIView):

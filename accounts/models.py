@@ -1,7 +1,20 @@
+import unicodedata
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+
+def canonical_email(value: str) -> str:
+    """The one spelling of an email address that accounts are stored, found and throttled by.
+
+    Unicode-normalised (NFKC: the long s, U+017F, is an "s") and case-folded. Every lookup is an
+    exact match on this form: a database's own case-insensitive match differs by engine
+    (PostgreSQL's UPPER() makes the dotless i, U+0131, an "I"; SQLite's LIKE folds ASCII only), so
+    "ivan@" spelt with a dotless i reached ivan's account under a throttle count of its own.
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value.strip()).casefold())
 
 
 class UserManager(BaseUserManager):
@@ -10,7 +23,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=canonical_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -29,7 +42,7 @@ class UserManager(BaseUserManager):
         # LIKE for a pattern over 50,000 bytes (OperationalError, a 500 on the token endpoint).
         if len(username) > self.model._meta.get_field("email").max_length:
             raise self.model.DoesNotExist
-        return self.get(email__iexact=username)
+        return self.get(email=canonical_email(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -63,6 +76,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = canonical_email(self.email)
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip() or self.email

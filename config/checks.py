@@ -27,6 +27,47 @@ def check_required_secrets(app_configs, **kwargs):
     ]
 
 
+@register(Tags.security, deploy=False)
+def check_no_development_defaults(app_configs, **kwargs):
+    """The development values are published in settings.py: anyone could sign an admin's JWT
+    with that SECRET_KEY, or a webhook with that signing secret."""
+    if settings.DEBUG:
+        return []
+    return [
+        Error(
+            f"{name} is the public development default. Set the {name} environment variable to "
+            "your own secret (see .env.example).",
+            id="fitconnect.E004",
+        )
+        for name, value in settings.DEV_DEFAULTS.items()
+        if getattr(settings, name) == value
+    ]
+
+
+# Caches that each process keeps for itself, or that cannot count atomically.
+UNSHARED_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+
+
+@register(Tags.caches, deploy=False)
+def check_shared_cache(app_configs, **kwargs):
+    """Rate limits count in the cache; a per-process cache gives each worker its own count."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or backend not in UNSHARED_CACHES:
+        return []
+    return [
+        Error(
+            f"CACHE_URL gives a cache each process keeps for itself ({backend}): rate limits "
+            "would count per process.",
+            hint="Set CACHE_URL to a shared cache, e.g. redis://127.0.0.1:6379/1.",
+            id="fitconnect.E005",
+        )
+    ]
+
+
 @register(Tags.staticfiles, deploy=True)
 def check_static_manifest(app_configs, **kwargs):
     """With the manifest storage (DEBUG off) every page names its CSS and JS through the manifest
@@ -43,4 +84,13 @@ def check_static_manifest(app_configs, **kwargs):
             hint="Run `manage.py collectstatic --noinput` before starting the app.",
             id="fitconnect.E010",
         )
+    ]
+
+
+def startup_errors() -> list[Error]:
+    """The checks a production start must pass; gunicorn runs no system checks of its own."""
+    return [
+        *check_required_secrets(None),
+        *check_no_development_defaults(None),
+        *check_shared_cache(None),
     ]

@@ -17,9 +17,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env(
-    "SECRET_KEY", default="dev-insecure-key-only-for-local-development-0123456789" if DEBUG else ""
-)
+# The development defaults below are public (they are in this file): with DEBUG off, startup
+# refuses each of them by name (config/checks.py), as it refuses a missing secret.
+DEV_DEFAULTS = {
+    "SECRET_KEY": "dev-insecure-key-only-for-local-development-0123456789",
+    "STRIPE_SECRET_KEY": "sk_test_localstripe",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_localstripe",
+    "STRIPE_WEBHOOK_SECRET": "whsec_localstripe_dev",
+}
+SECRET_KEY = env("SECRET_KEY", default=DEV_DEFAULTS["SECRET_KEY"] if DEBUG else "")
 # Django and simplejwt read SECRET_KEY while the apps load, before any system check runs, so an
 # empty one would crash with a traceback. A throwaway key lets startup reach the `config` check
 # (config/checks.py), which stops it with a message naming the variable.
@@ -41,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "config",
@@ -67,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked-out admin login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -131,9 +140,17 @@ else:
         DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rate limits count in the cache: with DEBUG off it must be one all processes share (Redis), or
+# each process would count alone (config/checks.py refuses a per-process one).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://fitconnect")}
 
 AUTH_USER_MODEL = "accounts.User"
+# AxesStandaloneBackend first: every authenticate() (admin, web login, API token, password
+# change) passes the login throttle (accounts/login_throttle.py) before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -204,7 +221,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.schema.FitConnectAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_THROTTLE_RATES": {"login_failures": "5/15m"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SIMPLE_JWT = {
@@ -212,11 +228,26 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
-    "UPDATE_LAST_LOGIN": True,
+    # The token view sends user_logged_in, whose receiver updates last_login.
+    "UPDATE_LAST_LOGIN": False,
 }
-# Failed logins per (email, IP) allowed in LOGIN_FAILURE_WINDOW_SECONDS before a 429.
+# Login attempts per (email, client address) checked in LOGIN_FAILURE_WINDOW_SECONDS; more get a
+# 429. The window restarts with each attempt; a correct password clears the count.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+AXES_HANDLER = "accounts.login_throttle.CountFirstHandler"
+AXES_FAILURE_LIMIT = "accounts.login_throttle.failure_limit"
+AXES_COOLOFF_TIME = "accounts.login_throttle.window"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.login_throttle.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+# Behind a reverse proxy: the header it sets to the client's address (e.g. X-Forwarded-For), and
+# how many proxies append to it. Unset: the connecting address is the client's (core/client_ip.py).
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "FitConnect API",
@@ -255,12 +286,14 @@ CANCELLATION_PLATFORM_KEEPS_FEE = env.bool("CANCELLATION_PLATFORM_KEEPS_FEE", de
 SESSION_COMPLETION_GRACE_HOURS = env.int("SESSION_COMPLETION_GRACE_HOURS", default=24)
 
 # --- Stripe ---------------------------------------------------------------------------------
-STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe" if DEBUG else "")
+STRIPE_SECRET_KEY = env(
+    "STRIPE_SECRET_KEY", default=DEV_DEFAULTS["STRIPE_SECRET_KEY"] if DEBUG else ""
+)
 STRIPE_PUBLISHABLE_KEY = env(
-    "STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe" if DEBUG else ""
+    "STRIPE_PUBLISHABLE_KEY", default=DEV_DEFAULTS["STRIPE_PUBLISHABLE_KEY"] if DEBUG else ""
 )
 STRIPE_WEBHOOK_SECRET = env(
-    "STRIPE_WEBHOOK_SECRET", default="whsec_localstripe_dev" if DEBUG else ""
+    "STRIPE_WEBHOOK_SECRET", default=DEV_DEFAULTS["STRIPE_WEBHOOK_SECRET"] if DEBUG else ""
 )
 # Unset: the real api.stripe.com. Set (e.g. http://127.0.0.1:8420): the localstripe emulator.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420" if DEBUG else "")

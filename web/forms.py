@@ -10,7 +10,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from accounts.models import User
+from accounts.login_throttle import lockout_message, retry_after
+from accounts.models import User, canonical_email
 from bookings.services import (
     DURATION_STEP_MINUTES,
     MAX_DURATION_MINUTES,
@@ -60,8 +61,8 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
+        email = canonical_email(self.cleaned_data["email"])
+        if User.objects.filter(email=email).exists():
             raise forms.ValidationError("An account with this email already exists. Log in?")
         return email
 
@@ -79,6 +80,7 @@ class LoginForm(forms.Form):
     def __init__(self, *args, request=None, **kwargs):
         self.request = request
         self.user = None
+        self.retry_after = 0  # seconds, when the login throttle refused the attempt
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -86,6 +88,9 @@ class LoginForm(forms.Form):
         if self.errors:
             return data
         self.user = authenticate(self.request, email=data["email"], password=data["password"])
+        if self.user is None and getattr(self.request, "axes_locked_out", False):
+            self.retry_after = retry_after(self.request, data["email"])
+            raise forms.ValidationError(lockout_message(self.retry_after))
         if self.user is None:
             raise forms.ValidationError("That email and password do not match an account.")
         return data

@@ -12,7 +12,11 @@ NEW = {
 }
 
 
-@pytest.mark.parametrize("email", ["taken@example.com", "TAKEN@Example.COM"])
+# The Kelvin sign (U+212A) is a "k" once normalised: the same address on SQLite (whose LIKE folds
+# ASCII only, so it registered a second account) as on PostgreSQL.
+@pytest.mark.parametrize(
+    "email", ["taken@example.com", "TAKEN@Example.COM", "ta\u212aen@example.com"]
+)
 def test_it_refuses_an_email_that_is_already_registered(api, email):
     existing = User.objects.create_user("taken@example.com", "Other-pass-123")
     r = api.post("/api/v1/auth/register/", {**NEW, "email": email}, format="json")

@@ -20,6 +20,8 @@ PRODUCTION = {
     "STRIPE_PUBLISHABLE_KEY": "pk_test_deploy-check",
     "STRIPE_WEBHOOK_SECRET": "whsec_fitconnect_test",
     "ALLOWED_HOSTS": "fitconnect.example.com",
+    # A cache all processes share (only connected to when something counts in it).
+    "CACHE_URL": "redis://127.0.0.1:6379/15",
 }
 
 
@@ -76,3 +78,22 @@ def test_it_passes_check_deploy_with_no_warnings(tmp_path):
 def test_it_needs_no_secrets_in_development():
     result = run(["manage.py", "check"], {"DEBUG": "true"})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(settings.DEV_DEFAULTS))
+def test_it_refuses_to_start_with_a_public_development_default(name):
+    env = {**PRODUCTION, name: settings.DEV_DEFAULTS[name]}
+    for command in (["manage.py", "check"], ["-c", "import config.wsgi"]):
+        result = run(command, env)
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output
+        assert f"{name} is the public development default" in output, output
+
+
+@pytest.mark.parametrize("cache", ["locmemcache://", "dummycache://", "filecache:///tmp/fc-cache"])
+def test_it_refuses_a_cache_each_process_keeps_for_itself(cache):
+    for command in (["manage.py", "check"], ["-c", "import config.wsgi"]):
+        result = run(command, {**PRODUCTION, "CACHE_URL": cache})
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output
+        assert "CACHE_URL" in output and "per process" in output, output

@@ -113,3 +113,30 @@ def test_check_deploy_says_to_run_collectstatic_first(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "fitconnect.E010" in output and "collectstatic" in output, output
+
+
+FORGED_TOKEN = r"""
+import datetime as dt, json, uuid
+import django
+django.setup()
+import jwt
+from django.conf import settings
+from django.test import Client
+from core.tests.factories import AdminFactory
+
+admin = AdminFactory()
+now = dt.datetime.now(dt.UTC)
+claims = {"token_type": "access", "exp": now + dt.timedelta(minutes=5), "iat": now,
+          "jti": uuid.uuid4().hex, "user_id": str(admin.pk)}
+forged = jwt.encode(claims, settings.DEV_DEFAULTS["SECRET_KEY"], algorithm="HS256")
+response = Client().get("/api/v1/payments/", HTTP_AUTHORIZATION=f"Bearer {forged}", secure=True)
+print(json.dumps({"status": response.status_code}))
+"""
+
+
+def test_a_token_signed_with_the_development_key_is_refused(production):
+    """Anyone can read the development SECRET_KEY; a production start never signs with it, so
+    an admin token made with it is a 401."""
+    result = run(["-c", FORGED_TOKEN], production)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"status": 401}

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts import throttling
 from accounts.services import user_register
 from web.forms import LoginForm, SignupForm
 
@@ -45,22 +44,15 @@ def login_view(request):
     form = LoginForm(request.POST or None, request=request)
     status = 200
     if request.method == "POST":
-        # The same failed-login throttle as the API's token endpoint.
-        email, ip = request.POST.get("email", ""), request.META.get("REMOTE_ADDR", "")
-        wait = throttling.retry_after(email, ip)
-        if wait:
-            form.is_valid()
-            form.add_error(None, f"Too many failed attempts. Try again in {wait} seconds.")
-            status = 429
-        elif form.is_valid():
-            throttling.clear(email, ip)
+        if form.is_valid():
             login(request, form.user)
             return redirect(_next_url(request, _home_for(form.user)))
-        else:
-            throttling.record_failure(email, ip)
-            status = 400
+        status = 429 if form.retry_after else 400
     next_url = _next_url(request, "")
-    return render(request, "web/login.html", {"form": form, "next": next_url}, status=status)
+    response = render(request, "web/login.html", {"form": form, "next": next_url}, status=status)
+    if form.retry_after:
+        response["Retry-After"] = str(form.retry_after)
+    return response
 
 
 @require_POST
