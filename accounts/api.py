@@ -1,4 +1,6 @@
+from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
@@ -6,14 +8,20 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenRefreshSerializer,
+)
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from accounts.login_throttle import lockout_message, retry_after
 from accounts.models import User, canonical_email
-from accounts.services import user_register
+from accounts.services import user_change_password, user_register
 from core.api import ErrorSerializer
+from core.ratelimit import rate_limit
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
@@ -48,10 +56,18 @@ class RegisterApi(APIView):
                     )
             return super().to_internal_value(data)
 
-    @extend_schema(request=InputSerializer, responses={201: UserOutputSerializer})
+    @extend_schema(
+        request=InputSerializer, responses={201: UserOutputSerializer, 429: ErrorSerializer}
+    )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        rate_limit(
+            request,
+            scope="register",
+            rate_setting="REGISTRATION_RATE",
+            what="new accounts from your address",
+        )
         user = user_register(**serializer.validated_data)
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
@@ -77,6 +93,54 @@ class TokenApi(TokenObtainPairView):
         # records last_login.
         user_logged_in.send(sender=type(serializer.user), request=request, user=serializer.user)
         return Response(serializer.validated_data)
+
+
+class TokenRefreshInputSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh, refusing (401) the token of a deleted or disabled user (its own
+    lookup raised DoesNotExist, a 500) and one issued before the password last changed (it only
+    checks that on access tokens)."""
+
+    def validate(self, attrs):
+        refresh = self.token_class(attrs["refresh"])
+        user = User.objects.filter(pk=refresh.get(jwt_settings.USER_ID_CLAIM)).first()
+        if (
+            user is None
+            or not user.is_active
+            or refresh.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password)
+        ):
+            raise AuthenticationFailed("This session has ended. Please log in again.")
+        return super().validate(attrs)
+
+
+class PasswordChangeApi(APIView):
+    """Change your password: every token issued before stops working; the answer carries new
+    ones. The current password is checked through the login throttle."""
+
+    class InputSerializer(serializers.Serializer):
+        current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+        new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    class OutputSerializer(serializers.Serializer):
+        access = serializers.CharField()
+        refresh = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer, 429: ErrorSerializer})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = request.user
+        if authenticate(request, email=user.email, password=data["current_password"]) is None:
+            if getattr(request._request, "axes_locked_out", False):
+                wait = retry_after(request, user.email)
+                raise Throttled(wait=wait, detail=lockout_message(wait))
+            raise ValidationError({"current_password": ["This is not your current password."]})
+        try:
+            user_change_password(user=user, new_password=data["new_password"])
+        except DjangoValidationError as e:
+            raise ValidationError({"new_password": e.messages}) from None
+        refresh = RefreshToken.for_user(user)
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
 
 
 class LogoutApi(APIView):

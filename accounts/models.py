@@ -82,10 +82,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = canonical_email(self.email)
 
     def get_full_name(self):
-        return f"{self.first_name} {self.last_name}".strip() or self.email
+        """The name on one line (names are typed by users: a newline in one made every email
+        with it in a header fail), or the email when there is none."""
+        return " ".join(f"{self.first_name} {self.last_name}".split()) or self.email
 
     def get_short_name(self):
-        return self.first_name or self.email
+        return " ".join(self.first_name.split()) or self.email
 
     @property
     def is_admin(self) -> bool:

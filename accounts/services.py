@@ -16,3 +16,12 @@ def user_register(*, email: str, password: str, first_name: str, last_name: str,
 
         TrainerProfile.objects.create(user=user)
     return user
+
+
+def user_change_password(*, user: User, new_password: str) -> None:
+    """Set a new password (checked by the password validators). Every token issued before stops
+    working: tokens carry a hash of the password they were issued under (SIMPLE_JWT's
+    CHECK_REVOKE_TOKEN), and Django's sessions a hash of it too."""
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])

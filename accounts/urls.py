@@ -9,4 +9,5 @@ urlpatterns = [
     path("token/refresh/", TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("logout/", api.LogoutApi.as_view(), name="auth-logout"),
     path("me/", api.MeApi.as_view(), name="auth-me"),
+    path("password/", api.PasswordChangeApi.as_view(), name="auth-password"),
 ]

@@ -12,6 +12,7 @@ from bookings.selectors import booking_get_for, booking_list_for
 from bookings.services import booking_cancel, booking_create
 from core.api import ErrorSerializer
 from core.money import format_amount
+from core.ratelimit import rate_limit
 from trainers.models import TrainerProfile
 
 # Ids beyond a 64-bit integer cannot exist; refusing them keeps them away from the database.
@@ -139,11 +140,19 @@ class BookingListCreateApi(GenericAPIView):
         return self.get_paginated_response(data)
 
     @extend_schema(
-        request=InputSerializer, responses={201: BookingOutputSerializer, 409: ErrorSerializer}
+        request=InputSerializer,
+        responses={201: BookingOutputSerializer, 409: ErrorSerializer, 429: ErrorSerializer},
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        rate_limit(
+            request,
+            scope="booking-create",
+            rate_setting="BOOKING_CREATE_RATE",
+            what="new bookings",
+            key=f"user:{request.user.pk}",
+        )
         data = serializer.validated_data
         booking = booking_create(
             client=request.user,

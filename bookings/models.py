@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -123,6 +125,14 @@ class Booking(TimeStampedModel):
             self.PaymentStatus.PENDING,
             self.PaymentStatus.FAILED,
         )
+
+    def renew_hold(self, now) -> None:
+        """Starting (or resuming) a payment keeps the slot for a client who is typing a card,
+        but never past BOOKING_HOLD_MAX_MINUTES after the booking was made: each payment attempt
+        renewed the hold, so one client could keep a slot unpaid for as long as they liked."""
+        renewed = now + dt.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+        latest = self.created_at + dt.timedelta(minutes=settings.BOOKING_HOLD_MAX_MINUTES)
+        self.hold_expires_at = min(renewed, latest)
 
     def is_hold_stale(self, now=None) -> bool:
         """An unpaid hold past its expiry no longer blocks the slot (even before the task runs).

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from core.api import Conflict
@@ -64,6 +65,27 @@ def _validate_start(start_time: dt.datetime, now: dt.datetime) -> None:
         )
 
 
+def _check_unpaid_caps(*, client, trainer: TrainerProfile, now: dt.datetime) -> None:
+    """One client may not hold a trainer's calendar with unpaid bookings: at most
+    BOOKING_MAX_UNPAID_PER_CLIENT live unpaid holds in all, BOOKING_MAX_UNPAID_PER_TRAINER with
+    one trainer (each hold lasts BOOKING_HOLD_MINUTES, a little longer while paying)."""
+    holds = Booking.objects.filter(
+        client=client, status=Booking.Status.PENDING, hold_expires_at__gt=now
+    )
+    per_trainer = settings.BOOKING_MAX_UNPAID_PER_TRAINER
+    if holds.filter(trainer=trainer).count() >= per_trainer:
+        raise ValidationError(
+            f"You already hold {per_trainer} unpaid sessions with this trainer, the most allowed. "
+            "Pay for or cancel one before booking another."
+        )
+    per_client = settings.BOOKING_MAX_UNPAID_PER_CLIENT
+    if holds.count() >= per_client:
+        raise ValidationError(
+            f"You already hold {per_client} unpaid sessions, the most allowed. "
+            "Pay for or cancel one before booking another."
+        )
+
+
 def booking_create(
     *, client, trainer: TrainerProfile, start_time: dt.datetime, duration_minutes: int
 ) -> Booking:
@@ -79,6 +101,10 @@ def booking_create(
     end_time = start_time + dt.timedelta(minutes=duration_minutes)
 
     with transaction.atomic():
+        # The client's row first (then the trainer's: nothing else locks both, so no deadlock):
+        # parallel requests of one client count its unpaid holds one after the other.
+        User.objects.select_for_update().filter(pk=client.pk).exists()
+        _check_unpaid_caps(client=client, trainer=trainer, now=now)
         # Two clients asking for the same slot at once would both see it free and both insert.
         # Locking the trainer row serializes every booking of this trainer, so the overlap check
         # and the insert happen as one step. (On SQLite select_for_update is a no-op, but the

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "axes",
+    "django_ratelimit",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "config",
@@ -230,6 +231,10 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     # The token view sends user_logged_in, whose receiver updates last_login.
     "UPDATE_LAST_LOGIN": False,
+    # Tokens carry a hash of the password they were issued under: a password change or reset
+    # revokes them all (access tokens here, refresh tokens in accounts.api's refresh serializer).
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_REFRESH_SERIALIZER": "accounts.api.TokenRefreshInputSerializer",
 }
 # Login attempts per (email, client address) checked in LOGIN_FAILURE_WINDOW_SECONDS; more get a
 # 429. The window restarts with each attempt; a correct password clears the count.
@@ -247,6 +252,14 @@ AXES_DISABLE_ACCESS_LOG = True
 # Behind a reverse proxy: the header it sets to the client's address (e.g. X-Forwarded-For), and
 # how many proxies append to it. Unset: the connecting address is the client's (core/client_ip.py).
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+# Rate limits ("<count>/<s|m|h|d>"), counted in the shared cache (core/ratelimit.py).
+REGISTRATION_RATE = env("REGISTRATION_RATE", default="10/h")  # new accounts per client address
+PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")  # reset emails per address
+BOOKING_CREATE_RATE = env("BOOKING_CREATE_RATE", default="30/h")  # new bookings per client
+RATELIMIT_IP_META_KEY = "core.client_ip.client_ip"
+# django-ratelimit refuses any cache but memcached/django-redis; config/checks.py refuses the
+# per-process ones with DEBUG off instead (Django's own Redis cache counts atomically too).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 SPECTACULAR_SETTINGS = {
@@ -259,9 +272,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Bookings, payments and refunds all have a "status" field with different choices.
+    # Bookings, payments and refunds all have a "status" field with different choices, and a
+    # booking's "payment_status" has choices of its own (its class is also named PaymentStatus).
     "ENUM_NAME_OVERRIDES": {
         "BookingStatusEnum": "bookings.models.Booking.Status",
+        "BookingPaymentStatusEnum": "bookings.models.Booking.PaymentStatus",
         "PaymentStatusEnum": "payments.models.Payment.Status",
         "RefundStatusEnum": "payments.models.Refund.Status",
     },
@@ -272,6 +287,11 @@ PLATFORM_FEE_PERCENT = env("PLATFORM_FEE_PERCENT", cast=Decimal, default=Decimal
 BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
 BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=120)
 BOOKING_MAX_DAYS_AHEAD = env.int("BOOKING_MAX_DAYS_AHEAD", default=90)
+# Starting a payment renews an unpaid hold, but never past this many minutes after booking.
+BOOKING_HOLD_MAX_MINUTES = env.int("BOOKING_HOLD_MAX_MINUTES", default=60)
+# Unpaid holds one client may have at once, in all and with one trainer.
+BOOKING_MAX_UNPAID_PER_CLIENT = env.int("BOOKING_MAX_UNPAID_PER_CLIENT", default=5)
+BOOKING_MAX_UNPAID_PER_TRAINER = env.int("BOOKING_MAX_UNPAID_PER_TRAINER", default=2)
 # Cancellation policy: a client cancelling at least CANCELLATION_FULL_REFUND_HOURS before the start
 # gets everything back, later (but before the start) CANCELLATION_LATE_REFUND_PERCENT, after the
 # start nothing. Trainers and admins cancelling always refund in full.
@@ -365,5 +385,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every successful login at INFO; its failures and lockouts are WARNINGs.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

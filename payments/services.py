@@ -10,7 +10,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -163,9 +162,8 @@ def _payment_claim_once(
                 payment.save(update_fields=["updated_at"])
                 must_create = True
 
-        # Starting (or resuming) a payment keeps the slot for a client who is typing a card.
         if booking.status == Booking.Status.PENDING:
-            booking.hold_expires_at = now + dt.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+            booking.renew_hold(now)
         booking.mark_payment_pending()
         booking.save(update_fields=["hold_expires_at", "payment_status", "updated_at"])
     return payment, must_create

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
@@ -94,6 +95,27 @@ class LoginForm(forms.Form):
         if self.user is None:
             raise forms.ValidationError("That email and password do not match an account.")
         return data
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, checking the current password through the login throttle (authenticate)
+    instead of check_password(): a borrowed session must not allow unlimited guesses."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        self.retry_after = 0
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        if authenticate(self.request, email=self.user.email, password=old) is None:
+            if getattr(self.request, "axes_locked_out", False):
+                self.retry_after = retry_after(self.request, self.user.email)
+                raise forms.ValidationError(lockout_message(self.retry_after))
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old
 
 
 class TrainerFilterForm(forms.Form):

@@ -80,7 +80,7 @@ def test_it_documents_the_conflicts_services_raise(as_user, client_user, schema)
 
 
 def test_it_documents_no_credentials_answers_where_none_are_read(schema):
-    assert set(documented(schema, "post", "/api/v1/auth/register/")) == {"201", "400"}
+    assert set(documented(schema, "post", "/api/v1/auth/register/")) == {"201", "400", "429"}
     assert "401" not in documented(schema, "post", "/api/v1/payments/webhook/")
     assert "403" not in documented(schema, "get", "/api/v1/trainers/")
 

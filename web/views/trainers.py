@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from bookings.services import booking_create
 from core.api import Conflict
+from core.ratelimit import RateLimited, rate_limit
 from trainers.availability import free_slots, trainer_tz
 from trainers.selectors import trainer_list, trainer_public_qs
 from web.forms import BookForm, SlotPickerForm, TrainerFilterForm
@@ -83,13 +84,20 @@ def trainer_detail(request, pk: int):
 def trainer_book(request, pk: int):
     trainer = get_object_or_404(trainer_public_qs(), pk=pk)
     form = BookForm(request.POST)
-    error = ""
+    error, status = "", 400
     if not request.user.is_client:
         error = "Only client accounts can book sessions. Sign up as a client to book."
     elif not form.is_valid():
         error = "Please pick a time from the list."
     else:
         try:
+            rate_limit(
+                request,
+                scope="booking-create",
+                rate_setting="BOOKING_CREATE_RATE",
+                what="new bookings",
+                key=f"user:{request.user.pk}",
+            )
             booking = booking_create(
                 client=request.user,
                 trainer=trainer,
@@ -98,13 +106,12 @@ def trainer_book(request, pk: int):
             )
         except ValidationError as e:
             error = " ".join(e.messages)
+        except RateLimited as e:
+            error, status = str(e.detail), 429
         except Conflict:
-            error = "Sorry, someone has just booked that time. Please pick another."
+            error, status = "Sorry, someone has just booked that time. Please pick another.", 409
         else:
             return redirect("web:booking_pay", pk=booking.pk)
     return render(
-        request,
-        "web/book_error.html",
-        {"trainer": trainer, "error": error},
-        status=409 if "just booked" in error else 400,
+        request, "web/book_error.html", {"trainer": trainer, "error": error}, status=status
     )
