@@ -36,8 +36,23 @@ def absolute_url(name: str, *args) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
+# A name in a subject or a sentence: first + last can reach 301 characters.
+NAME_LENGTH = 80
+
+
+def shorten(text: str, length: int) -> str:
+    """`text` on one line and at most `length` characters, an ellipsis marking a cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "\u2026"
+
+
 def person(user) -> str:
-    return user.get_full_name() or user.email
+    return shorten(user.get_full_name() or user.email, NAME_LENGTH)
+
+
+def subject_line(text: str) -> str:
+    """A subject that fits its column and an email header: one line, at most 255 characters."""
+    return shorten(text, EmailNotification._meta.get_field("subject").max_length)
 
 
 def session_time(booking) -> str:

@@ -56,7 +56,7 @@ def _queue_many(specs) -> list[EmailNotification]:
                 key=key,
                 kind=kind,
                 recipient=recipient,
-                subject=subject,
+                subject=emails.subject_line(subject),
                 context=context,
                 booking=booking,
             )
