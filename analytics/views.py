@@ -86,6 +86,18 @@ class _Echo:
         return value
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula ("=HYPERLINK(...)"); an
+# email address may start with "=", "+" or "-".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """A CSV cell a spreadsheet shows as text: a leading quote neutralises a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _iso(value: dt.datetime | None) -> str:
     return value.isoformat() if value else ""
 
@@ -108,7 +120,8 @@ def analytics_export_csv(request):
             pid, created, succeeded, booking, client, trainer, amount, fee, payout = row[:9]
             refunded, net_fee, net_payout, currency, status = row[9:]
             yield writer.writerow(
-                (
+                _cell(value)
+                for value in (
                     pid,
                     _iso(created),
                     _iso(succeeded),

@@ -5,6 +5,7 @@ Decimal strings ("75.00") exist only at the API edge: `format_amount` on the way
 `parse_amount` on the way in. Floats never touch money.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # Currencies FitConnect accepts, with their number of decimals (Stripe's "zero-decimal" currencies
@@ -14,6 +15,13 @@ SUPPORTED_CURRENCIES = sorted(CURRENCY_DECIMALS)
 
 # Stripe's upper limit for a single charge in minor units (8 digits).
 MAX_AMOUNT = 99_999_999
+# Stripe's smallest charge per currency, in minor units: Stripe refuses a payment below it.
+MIN_CHARGE = {"usd": 50, "eur": 50, "gbp": 30, "cad": 50, "aud": 50, "jpy": 50}
+
+# What an amount may look like: ASCII digits, one point, an exponent. Decimal() alone also
+# reads other scripts' digits (Arabic-Indic, full-width) and underscores ("7_5"), which nobody
+# means as an amount.
+AMOUNT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class AmountError(ValueError):
@@ -42,8 +50,11 @@ def parse_amount(value, currency: str) -> int:
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise AmountError('Amount must be a decimal string such as "75.00".')
+    text = str(value).strip()
+    if not AMOUNT_TEXT.fullmatch(text):
+        raise AmountError(f"'{value}' is not a valid amount: use digits 0-9, such as 75.00.")
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(text)
     except InvalidOperation:
         raise AmountError(f"'{value}' is not a valid amount.") from None
     if not amount.is_finite():

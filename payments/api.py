@@ -177,7 +177,11 @@ class PaymentRefundApi(APIView):
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer, 502: ErrorSerializer})
     def post(self, request, payment_id: int):
         payment = get_object_or_404(payment_list_for(request.user), pk=payment_id)
-        if not (request.user.is_staff or payment.booking.trainer.user_id == request.user.pk):
+        # Staff refund with the "add refund" permission (superusers have it), not with is_staff.
+        if not (
+            request.user.has_perm("payments.add_refund")
+            or payment.booking.trainer.user_id == request.user.pk
+        ):
             raise PermissionDenied(
                 "Clients get refunds by cancelling their booking "
                 f"(POST /api/v1/bookings/{payment.booking_id}/cancel/); the refund follows the "

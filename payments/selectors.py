@@ -33,9 +33,10 @@ def booking_cancellation_preview(*, booking: Booking, actor, now=None) -> Cancel
 
 
 def payment_list_for(user) -> QuerySet[Payment]:
-    """Clients see what they paid, trainers what they received, admins everything."""
+    """Clients see what they paid, trainers what they received, and staff with the "view
+    payment" permission (superusers have it) everything: is_staff alone opens only the admin."""
     qs = Payment.objects.select_related("booking__client", "booking__trainer__user")
-    if user.is_staff:
+    if user.has_perm("payments.view_payment"):
         return qs
     if user.is_trainer:
         return qs.filter(trainer__user=user)  # the payment's copy of booking.trainer

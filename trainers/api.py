@@ -13,8 +13,10 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bookings.services import MIN_DURATION_MINUTES
 from core.money import (
     CURRENCY_DECIMALS,
+    MIN_CHARGE,
     SUPPORTED_CURRENCIES,
     AmountError,
     format_amount,
@@ -254,6 +256,22 @@ class TrainerMeApi(APIView):
                     attrs["hourly_rate"] = parse_amount(attrs["hourly_rate"], currency)
                 except AmountError as e:
                     raise ValidationError({"hourly_rate": [str(e)]}) from None
+                # Exact, before rounding: the shortest session must cost at least what Stripe
+                # can charge.
+                lowest = -(-MIN_CHARGE[currency] * 60 // MIN_DURATION_MINUTES)
+                if attrs["hourly_rate"] < lowest:
+                    raise ValidationError(
+                        {
+                            "hourly_rate": [
+                                f"The price per hour must be at least "
+                                f"{format_amount(lowest, currency)} {currency.upper()}: a "
+                                f"{MIN_DURATION_MINUTES}-minute session must cost at least the "
+                                "smallest amount a card can be charged, "
+                                f"{format_amount(MIN_CHARGE[currency], currency)} "
+                                f"{currency.upper()}."
+                            ]
+                        }
+                    )
             elif currency != self.profile.currency and self.profile.hourly_rate:
                 # The stored rate is minor units of the old currency; reinterpreting 7500 cents
                 # as 7500 yen would silently reprice every future session.

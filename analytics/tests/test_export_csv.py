@@ -60,3 +60,14 @@ def test_it_refuses_a_bad_period(client, admin_user):
     response = client.get(URL, {"from": "2026-03-01", "to": "not-a-date"})
     assert response.status_code == 400
     assert "to:" in b"".join(response.streaming_content).decode()
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_it_neutralises_cells_a_spreadsheet_would_run_as_formulas(client, admin_user, start):
+    data = make_dataset()
+    data.client.email = f"{start}HYPERLINK(1)@example.com"
+    data.client.save()
+    client.force_login(admin_user)
+    rows = read_csv(client.get(URL, {"from": "2026-03-01", "to": "2026-03-31"}))
+    emails = {row[4] for row in rows[1:]}
+    assert emails == {f"'{start}HYPERLINK(1)@example.com"}

@@ -48,6 +48,11 @@ def test_it_parses_decimal_strings_into_minor_units(value, currency, minor):
         ("1e-999999999", "usd", "more than 2 decimal places"),
         ("1e-999999999", "jpy", "more than 0 decimal places"),
         ("1.00", "xyz", "Unsupported currency"),
+        # Decimal() reads other scripts' digits and underscores; an amount is ASCII digits.
+        ("\u0667\u0665.00", "usd", "digits 0-9"),
+        ("\uff17\uff15", "usd", "digits 0-9"),
+        ("7_5.00", "usd", "digits 0-9"),
+        ("75.00\u00b2", "usd", "digits 0-9"),
     ],
 )
 def test_it_refuses_odd_amounts_with_a_message(value, currency, message):

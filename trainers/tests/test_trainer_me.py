@@ -157,3 +157,18 @@ def test_it_refuses_a_body_that_is_not_an_object(as_user, trainer):
     assert response.json()["error"]
     trainer.refresh_from_db()
     assert trainer.bio == "Certified strength coach."
+
+
+@pytest.mark.parametrize(
+    ("rate", "currency", "status"),
+    [("0.99", "usd", 400), ("1.00", "usd", 200), ("0.59", "gbp", 400), ("99", "jpy", 400)],
+)
+def test_it_refuses_a_rate_whose_shortest_session_stripe_could_not_charge(
+    as_user, trainer, rate, currency, status
+):
+    """Stripe refuses charges below its minimum (0.50 USD, 0.30 GBP, 50 JPY); a 30-minute
+    session at 0.99 USD/h (0.50 rounded from 0.495) could be booked but never paid."""
+    r = as_user(trainer.user).patch(URL, {"hourly_rate": rate, "currency": currency}, format="json")
+    assert r.status_code == status, r.content
+    if status == 400:
+        assert "smallest amount a card can be charged" in r.json()["fields"]["hourly_rate"][0]
