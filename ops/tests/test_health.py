@@ -98,9 +98,16 @@ def test_a_redis_outage_answers_503_with_retry_after_not_500(redis_cache_down):
     from django.test import Client
 
     browser = Client(raise_request_exception=False)
+    # Registration counts its rate limit in the cache (the login throttle is in the database).
     response = browser.post(
-        "/api/v1/auth/token/",
-        {"email": "someone@example.com", "password": "wrong"},
+        "/api/v1/auth/register/",
+        {
+            "email": "someone@example.com",
+            "password": "Str0ng-pass-phrase",
+            "first_name": "Ana",
+            "last_name": "Lee",
+            "role": "client",
+        },
         content_type="application/json",
     )
     assert response.status_code == 503
