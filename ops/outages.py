@@ -12,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 OUTAGE_ERRORS = (
     OperationalError,  # the database refused or dropped the connection, or the pool timed out
     InterfaceError,  # a connection that the database closed under us
-    redis.exceptions.ConnectionError,  # cache (login throttle) or broker
+    redis.exceptions.ConnectionError,  # cache (rate limits) or broker
     redis.exceptions.TimeoutError,
     kombu.exceptions.OperationalError,  # the broker, when a task is queued inside a request
 )
