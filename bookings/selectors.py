@@ -15,14 +15,31 @@ def booking_blocking_qs(
     Confirmed and completed sessions always hold it; a pending (unpaid) booking only until its
     hold expires, so a stale hold frees the slot even when the expiry task has not run yet.
     """
-    now = now or timezone.now()
     return Booking.objects.filter(
-        Q(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED])
-        | Q(status=Booking.Status.PENDING, hold_expires_at__gt=now)
-        | Q(status=Booking.Status.PENDING, hold_expires_at__isnull=True),
+        _holds_its_time(now or timezone.now()),
         trainer=trainer,
         start_time__lt=end,
         end_time__gt=start,
+    )
+
+
+def bookings_blocking_for_trainers(
+    *, trainer_ids: list[int], start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
+) -> QuerySet[Booking]:
+    """booking_blocking_qs for many trainers at once (the directory's next free times)."""
+    return Booking.objects.filter(
+        _holds_its_time(now or timezone.now()),
+        trainer_id__in=trainer_ids,
+        start_time__lt=end,
+        end_time__gt=start,
+    )
+
+
+def _holds_its_time(now: dt.datetime) -> Q:
+    return (
+        Q(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED])
+        | Q(status=Booking.Status.PENDING, hold_expires_at__gt=now)
+        | Q(status=Booking.Status.PENDING, hold_expires_at__isnull=True)
     )
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from core.money import format_amount
-from trainers.models import AvailabilityWindow, TrainerProfile
+from trainers.models import AvailabilityOverride, AvailabilityWindow, TrainerProfile
 from trainers.services import trainer_photo_remove
 
 
@@ -26,6 +26,12 @@ class SpecialtyFilter(admin.SimpleListFilter):
 class AvailabilityInline(admin.TabularInline):
     model = AvailabilityWindow
     extra = 0
+
+
+class AvailabilityOverrideInline(admin.TabularInline):
+    model = AvailabilityOverride
+    extra = 0
+    ordering = ["-date"]
 
 
 @admin.register(TrainerProfile)
@@ -53,7 +59,7 @@ class TrainerProfileAdmin(admin.ModelAdmin):
     # stripped); staff can only look at one and remove it.
     exclude = ["photo"]
     readonly_fields = ["picture", "created_at", "updated_at"]
-    inlines = [AvailabilityInline]
+    inlines = [AvailabilityInline, AvailabilityOverrideInline]
     actions = ["remove_photos"]
 
     @admin.display(description="Photo")
@@ -91,3 +97,13 @@ class AvailabilityWindowAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["trainer__user"]
     raw_id_fields = ["trainer"]
+
+
+@admin.register(AvailabilityOverride)
+class AvailabilityOverrideAdmin(admin.ModelAdmin):
+    list_display = ["trainer", "date", "kind", "start_time", "end_time"]
+    list_filter = ["kind", ("date", admin.DateFieldListFilter)]
+    search_fields = ["trainer__user__email", "trainer__user__last_name"]
+    list_select_related = ["trainer__user"]
+    raw_id_fields = ["trainer"]
+    date_hierarchy = "date"

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import ListAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -23,9 +23,16 @@ from core.money import (
     parse_amount,
 )
 from trainers.choices import LANGUAGES, SPECIALTIES, timezone_names
-from trainers.models import TrainerProfile
-from trainers.selectors import trainer_list, trainer_public_qs, trainer_slots
+from trainers.models import AvailabilityOverride, TrainerProfile
+from trainers.selectors import (
+    availability_overrides_upcoming,
+    trainer_list,
+    trainer_public_qs,
+    trainer_slots,
+)
 from trainers.services import (
+    availability_override_add,
+    availability_override_remove,
     availability_replace,
     trainer_photo_remove,
     trainer_photo_set,
@@ -105,6 +112,12 @@ class TrainerPublicSerializer(serializers.ModelSerializer):
         return self.get_photo_url(profile) or profile.avatar_url
 
 
+def hhmm_parse(value: str) -> dt.time:
+    if not HHMM.match(value):
+        raise ValidationError('Use 24-hour "HH:MM", e.g. "09:30".')
+    return dt.time(int(value[:2]), int(value[3:]))
+
+
 class WindowSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6)
     start = serializers.CharField()
@@ -117,16 +130,11 @@ class WindowSerializer(serializers.Serializer):
             "end": window.end_time.strftime("%H:%M"),
         }
 
-    def _time(self, value):
-        if not HHMM.match(value):
-            raise ValidationError('Use 24-hour "HH:MM", e.g. "09:30".')
-        return dt.time(int(value[:2]), int(value[3:]))
-
     def validate_start(self, value):
-        return self._time(value)
+        return hhmm_parse(value)
 
     def validate_end(self, value):
-        return self._time(value)
+        return hhmm_parse(value)
 
 
 class TrainerListApi(ListAPIView):
@@ -397,6 +405,83 @@ class TrainerMeAvailabilityApi(APIView):
             trainer=profile, windows=availability_windows_parse(request.data)
         )
         return Response(WindowSerializer(windows, many=True).data)
+
+
+class OverrideSerializer(serializers.Serializer):
+    """A date that differs from the weekly schedule: {date, kind: "day_off"} or
+    {date, kind: "extra", start: "HH:MM", end: "HH:MM"}, in the trainer's time zone."""
+
+    id = serializers.IntegerField(read_only=True)
+    date = serializers.DateField(input_formats=["%Y-%m-%d"])
+    kind = serializers.ChoiceField(choices=AvailabilityOverride.Kind.choices)
+    start = serializers.CharField(required=False, allow_null=True)
+    end = serializers.CharField(required=False, allow_null=True)
+
+    def to_representation(self, override):
+        return {
+            "id": override.id,
+            "date": override.date.isoformat(),
+            "kind": override.kind,
+            "start": override.start_time.strftime("%H:%M") if override.start_time else None,
+            "end": override.end_time.strftime("%H:%M") if override.end_time else None,
+        }
+
+    def validate_start(self, value):
+        return None if value is None else hhmm_parse(value)
+
+    def validate_end(self, value):
+        return None if value is None else hhmm_parse(value)
+
+    def validate(self, attrs):
+        times = {k: attrs.get(k) for k in ("start", "end")}
+        if attrs["kind"] == AvailabilityOverride.Kind.EXTRA:
+            missing = {
+                k: ["Extra hours need a start and an end."] for k, v in times.items() if not v
+            }
+            if missing:
+                raise ValidationError(missing)
+        elif any(times.values()):
+            raise ValidationError({"kind": ["A day off has no start or end."]})
+        return attrs
+
+
+class TrainerMeOverridesApi(GenericAPIView):
+    """Upcoming day-offs and extra hours (GET, paginated, soonest first); POST adds one."""
+
+    permission_classes = [IsAuthenticated, IsTrainer]
+    serializer_class = OverrideSerializer
+
+    @extend_schema(responses=OverrideSerializer(many=True))
+    def get(self, request):
+        profile = trainer_profile_ensure(user=request.user)
+        page = self.paginate_queryset(availability_overrides_upcoming(trainer=profile))
+        return self.get_paginated_response(OverrideSerializer(page, many=True).data)
+
+    @extend_schema(request=OverrideSerializer, responses={201: OverrideSerializer})
+    def post(self, request):
+        profile = trainer_profile_ensure(user=request.user)
+        serializer = OverrideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        override = availability_override_add(
+            trainer=profile,
+            date=data["date"],
+            kind=data["kind"],
+            start=data.get("start"),
+            end=data.get("end"),
+        )
+        return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+
+
+class TrainerMeOverrideDetailApi(APIView):
+    permission_classes = [IsAuthenticated, IsTrainer]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, override_id: int):
+        profile = trainer_profile_ensure(user=request.user)
+        override = get_object_or_404(AvailabilityOverride, pk=override_id, trainer=profile)
+        availability_override_remove(override=override)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TrainerSlotsApi(APIView):

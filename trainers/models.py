@@ -98,3 +98,51 @@ class AvailabilityWindow(models.Model):
 
     def __str__(self):
         return f"{self.trainer} {self.weekday} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class AvailabilityOverride(models.Model):
+    """One date that differs from the weekly schedule, in the trainer's own time zone.
+
+    A day off takes away that date's weekly windows; extra hours add a window on that date (both
+    may be set for one date: off, then only the extra hours count). Like the weekly windows they
+    are wall-clock times, so they mean the same hours on a daylight-saving day.
+    """
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", "Day off"
+        EXTRA = "extra", "Extra hours"
+
+    trainer = models.ForeignKey(
+        TrainerProfile, on_delete=models.CASCADE, related_name="availability_overrides"
+    )
+    date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["trainer", "date", "kind", "start_time"]
+        indexes = [
+            # Slot computation reads a trainer's overrides for a range of dates.
+            models.Index(fields=["trainer", "date"], name="override_trainer_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="day_off", start_time__isnull=True, end_time__isnull=True)
+                    | models.Q(kind="extra", end_time__gt=models.F("start_time"))
+                ),
+                name="override_times_match_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["trainer", "date"],
+                condition=models.Q(kind="day_off"),
+                name="override_one_day_off_per_date",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.DAY_OFF:
+            return f"{self.trainer} {self.date} off"
+        return f"{self.trainer} {self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}"

@@ -4,10 +4,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from core.money import SUPPORTED_CURRENCIES, decimals
-from trainers.availability import free_slots
-from trainers.models import TrainerProfile
+from trainers.availability import free_slots, trainer_tz
+from trainers.models import AvailabilityOverride, TrainerProfile
 
 
 def _specialty_q(specialty: str) -> Q:
@@ -59,3 +60,13 @@ def trainer_slots(*, trainer: TrainerProfile, day: dt.date, duration_minutes: in
     return [
         start.strftime("%Y-%m-%dT%H:%M:%SZ") for start in free_slots(trainer, day, duration_minutes)
     ]
+
+
+def availability_overrides_upcoming(
+    *, trainer: TrainerProfile, now: dt.datetime | None = None
+) -> QuerySet[AvailabilityOverride]:
+    """The trainer's day-offs and extra hours from today (their local date) on, soonest first."""
+    today = (now or timezone.now()).astimezone(trainer_tz(trainer)).date()
+    return AvailabilityOverride.objects.filter(trainer=trainer, date__gte=today).order_by(
+        "date", "kind", "start_time", "id"
+    )

@@ -4,9 +4,11 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from trainers.models import AvailabilityWindow, TrainerProfile
+from trainers.availability import trainer_tz
+from trainers.models import AvailabilityOverride, AvailabilityWindow, TrainerProfile
 from trainers.photos import PhotoError, photo_prepare
 
 logger = logging.getLogger(__name__)
@@ -139,3 +141,58 @@ def availability_replace(
         )
         for w in sorted(windows, key=lambda w: (w["weekday"], w["start"]))
     )
+
+
+OVERRIDE_DAYS_AHEAD = 366
+MAX_UPCOMING_OVERRIDES = 200
+
+
+@transaction.atomic
+def availability_override_add(
+    *,
+    trainer: TrainerProfile,
+    date: dt.date,
+    kind: str,
+    start: dt.time | None = None,
+    end: dt.time | None = None,
+    now: dt.datetime | None = None,
+) -> AvailabilityOverride:
+    """Make `date` (the trainer's local date) a day off, or add extra hours start-end on it.
+
+    Refused with a ValidationError keyed by field, changing nothing: a date already past in the
+    trainer's zone or more than a year ahead, a second day off for one date, extra hours that end
+    before they start or overlap other extra hours of that date (touching is fine). Sessions
+    already booked on a day made off stay booked: the trainer cancels them if they must.
+    The profile row is locked, as for the weekly windows, so two requests cannot both pass the
+    overlap check.
+    """
+    Kind = AvailabilityOverride.Kind
+    today = (now or timezone.now()).astimezone(trainer_tz(trainer)).date()
+    if date < today:
+        raise ValidationError({"date": "This date has already passed in your time zone."})
+    if date > today + dt.timedelta(days=OVERRIDE_DAYS_AHEAD):
+        raise ValidationError({"date": "Dates can be changed at most a year ahead."})
+    if kind == Kind.EXTRA and end <= start:
+        raise ValidationError({"end": "End must be after start."})
+    TrainerProfile.objects.select_for_update().get(pk=trainer.pk)
+    same_date = list(AvailabilityOverride.objects.filter(trainer=trainer, date=date))
+    if kind == Kind.DAY_OFF and any(o.kind == Kind.DAY_OFF for o in same_date):
+        raise ValidationError({"date": "This date is already a day off."})
+    for other in same_date if kind == Kind.EXTRA else ():
+        if other.kind == Kind.EXTRA and start < other.end_time and other.start_time < end:
+            raise ValidationError(
+                {"start": f"Overlaps {_fmt(other.start_time)}-{_fmt(other.end_time)} that day."}
+            )
+    upcoming = AvailabilityOverride.objects.filter(trainer=trainer, date__gte=today).count()
+    if upcoming >= MAX_UPCOMING_OVERRIDES:
+        raise ValidationError(
+            {"date": f"At most {MAX_UPCOMING_OVERRIDES} upcoming changes; remove some first."}
+        )
+    return AvailabilityOverride.objects.create(
+        trainer=trainer, date=date, kind=kind, start_time=start, end_time=end
+    )
+
+
+def availability_override_remove(*, override: AvailabilityOverride) -> None:
+    """The date goes back to the weekly schedule (or to its other overrides)."""
+    override.delete()

@@ -10,6 +10,16 @@ urlpatterns = [
     path(
         "me/availability/", api.TrainerMeAvailabilityApi.as_view(), name="trainer-me-availability"
     ),
+    path(
+        "me/availability/overrides/",
+        api.TrainerMeOverridesApi.as_view(),
+        name="trainer-me-overrides",
+    ),
+    path(
+        "me/availability/overrides/<int:override_id>/",
+        api.TrainerMeOverrideDetailApi.as_view(),
+        name="trainer-me-override-detail",
+    ),
     path("<int:pk>/", api.TrainerDetailApi.as_view(), name="trainer-detail"),
     path("<int:pk>/slots/", api.TrainerSlotsApi.as_view(), name="trainer-slots"),
 ]

@@ -121,7 +121,7 @@ def test_it_reads_bookings_in_one_query_however_many_there_are():
         )
     with CaptureQueriesContext(connection) as many:
         result = slots(trainer, duration=30)
-    assert len(many) == len(few) == 2  # the day's windows, the day's bookings
+    assert len(many) == len(few) == 3  # the windows, the day's overrides, the day's bookings
     assert utc(2026, 12, 3, 9) not in result
     assert utc(2026, 12, 3, 10) in result
 

@@ -43,3 +43,22 @@ def test_it_lists_trainers_in_a_fixed_number_of_queries(client):
     few = queries(client, "/trainers/")
     TrainerProfileFactory.create_batch(5, specialties=["yoga", "strength"])
     assert queries(client, "/trainers/") == few
+
+
+def test_it_shows_a_trainers_two_weeks_of_slots_in_a_fixed_number_of_queries(client):
+    import datetime as dt
+
+    from trainers.models import AvailabilityOverride
+
+    trainer = TrainerProfileFactory(timezone="America/New_York")
+    BookingFactory(trainer=trainer, status=Booking.Status.CONFIRMED)
+    few = queries(client, f"/trainers/{trainer.pk}/")
+    today = dt.date.today()
+    for days in range(1, 6):
+        BookingFactory(
+            trainer=trainer, start_time=future(24 * days + 3), status=Booking.Status.CONFIRMED
+        )
+        AvailabilityOverride.objects.create(
+            trainer=trainer, date=today + dt.timedelta(days=days), kind="day_off"
+        )
+    assert queries(client, f"/trainers/{trainer.pk}/") == few

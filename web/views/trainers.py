@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from bookings.services import booking_create
 from core.api import Conflict
 from core.ratelimit import RateLimited, rate_limit
-from trainers.availability import free_slots, trainer_tz
+from trainers.availability import free_slots_by_day, trainer_tz
 from trainers.selectors import trainer_list, trainer_public_qs
 from web.forms import BookForm, SlotPickerForm, TrainerFilterForm
 
@@ -59,11 +59,12 @@ def trainer_detail(request, pk: int):
         )
     duration = form.cleaned_data["duration"] or 60
     days = _days(trainer)
-    counts = {day: len(free_slots(trainer, day, duration)) for day in days}
+    by_day = free_slots_by_day(trainer, days, duration)
+    counts = {day: len(by_day[day]) for day in days}
     day = form.cleaned_data["day"]
     if day is None or day not in counts:
         day = next((d for d in days if counts[d]), days[0])
-    slots = free_slots(trainer, day, duration)
+    slots = by_day[day]
     return render(
         request,
         "web/trainer_detail.html",
