@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bookings",
     "payments",
     "notifications",
+    "reviews",
     "analytics",
     "web",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/trainers/", include("trainers.urls")),
     path("api/v1/bookings/", include("bookings.urls")),
     path("api/v1/payments/", include("payments.urls")),
+    path("api/v1/", include("reviews.urls")),
     path("api/v1/analytics/", include("analytics.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -2,6 +2,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -22,10 +23,12 @@ from core.money import (
     format_amount,
     parse_amount,
 )
+from reviews.selectors import reviews_visible, trainer_rating
 from trainers.choices import LANGUAGES, SPECIALTIES, timezone_names
 from trainers.models import AvailabilityOverride, TrainerProfile
 from trainers.selectors import (
     availability_overrides_upcoming,
+    trainer_directory_qs,
     trainer_list,
     trainer_public_qs,
     trainer_slots,
@@ -80,6 +83,8 @@ class TrainerPublicSerializer(serializers.ModelSerializer):
     hourly_rate = RateField(source="*")
     photo_url = serializers.SerializerMethodField()
     avatar_url = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+    review_count = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainerProfile
@@ -97,6 +102,8 @@ class TrainerPublicSerializer(serializers.ModelSerializer):
             "accepting_bookings",
             "photo_url",
             "avatar_url",
+            "rating",
+            "review_count",
         ]
 
     def get_photo_url(self, profile) -> str | None:
@@ -110,6 +117,27 @@ class TrainerPublicSerializer(serializers.ModelSerializer):
     def get_avatar_url(self, profile) -> str:
         """What to show: the photo, or a generated initials avatar (an SVG data: URI)."""
         return self.get_photo_url(profile) or profile.avatar_url
+
+    def get_rating(self, profile) -> str | None:
+        """Average of the visible reviews, 1.00 to 5.00 ("4.67"); null without reviews."""
+        rating = trainer_rating(**_review_totals(profile))
+        return None if rating is None else str(rating)
+
+    def get_review_count(self, profile) -> int:
+        return _review_totals(profile)["review_count"]
+
+
+def _review_totals(profile) -> dict:
+    """The profile's annotations (trainer_directory_qs), or one query for a profile without."""
+    if not hasattr(profile, "review_count"):
+        totals = (
+            reviews_visible()
+            .filter(trainer=profile)
+            .aggregate(review_count=Count("id"), rating_sum=Sum("rating"))
+        )
+        profile.review_count = totals["review_count"]
+        profile.rating_sum = totals["rating_sum"] or 0
+    return {"review_count": profile.review_count, "rating_sum": profile.rating_sum}
 
 
 def hhmm_parse(value: str) -> dt.time:
@@ -182,7 +210,7 @@ class TrainerDetailApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request, pk):
-        trainer = get_object_or_404(trainer_public_qs().prefetch_related("availability"), pk=pk)
+        trainer = get_object_or_404(trainer_directory_qs().prefetch_related("availability"), pk=pk)
         return Response(self.OutputSerializer(trainer, context={"request": request}).data)
 
 

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.money import SUPPORTED_CURRENCIES, decimals
+from reviews.selectors import trainer_review_annotations
 from trainers.availability import free_slots, trainer_tz
 from trainers.models import AvailabilityOverride, TrainerProfile
 
@@ -36,11 +37,17 @@ def trainer_public_qs() -> QuerySet[TrainerProfile]:
     return TrainerProfile.objects.filter(user__is_active=True).select_related("user")
 
 
+def trainer_directory_qs() -> QuerySet[TrainerProfile]:
+    """Public profiles with what their cards show: `review_count` and `rating_sum` of their
+    visible reviews (subqueries of the same query, so no query per trainer)."""
+    return trainer_public_qs().annotate(**trainer_review_annotations())
+
+
 def trainer_list(
     *, specialty: str | None = None, max_rate: Decimal | None = None, q: str | None = None
 ) -> QuerySet[TrainerProfile]:
     """Bookable trainers: accepting bookings with a rate set (a fresh sign-up's profile has 0)."""
-    qs = trainer_public_qs().filter(accepting_bookings=True, hourly_rate__gt=0)
+    qs = trainer_directory_qs().filter(accepting_bookings=True, hourly_rate__gt=0)
     if specialty:
         qs = qs.filter(_specialty_q(specialty.strip().lower()))
     if max_rate is not None:

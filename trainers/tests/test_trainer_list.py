@@ -36,6 +36,8 @@ def test_it_is_public_and_shows_rates_as_decimal_strings(api):
             "accepting_bookings": True,
             "photo_url": None,
             "avatar_url": trainer.avatar_url,
+            "rating": None,
+            "review_count": 0,
         }
     ]
 

@@ -27,6 +27,8 @@ def test_it_shows_the_trainers_own_profile(as_user, trainer):
         "accepting_bookings": True,
         "photo_url": None,
         "avatar_url": trainer.avatar_url,
+        "rating": None,
+        "review_count": 0,
     }
 
 
