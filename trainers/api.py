@@ -28,10 +28,11 @@ from trainers.choices import LANGUAGES, SPECIALTIES, timezone_names
 from trainers.models import AvailabilityOverride, TrainerProfile
 from trainers.selectors import (
     availability_overrides_upcoming,
+    trainer_directory,
     trainer_directory_qs,
-    trainer_list,
     trainer_public_qs,
     trainer_slots,
+    trainers_attach_next_free,
 )
 from trainers.services import (
     availability_override_add,
@@ -165,34 +166,89 @@ class WindowSerializer(serializers.Serializer):
         return hhmm_parse(value)
 
 
+RATE_FILTER = {
+    "regex": r"^\d{1,8}(\.\d{1,2})?$",
+    "required": False,
+    "error_messages": {"invalid": 'Use a decimal amount such as "80.00".'},
+}
+SORTS = {
+    "rating": "highest average rating first (unrated last)",
+    "price": "lowest hourly rate first",
+    "-price": "highest hourly rate first",
+    "soonest": "earliest free hour first (none in two weeks last)",
+}
+
+
 class TrainerListApi(ListAPIView):
-    """Public directory of bookable trainers."""
+    """Public directory of bookable trainers, with each one's next free hour-long slot."""
 
     permission_classes = [AllowAny]
     serializer_class = TrainerPublicSerializer
 
+    class OutputSerializer(TrainerPublicSerializer):
+        next_available = serializers.DateTimeField(
+            allow_null=True,
+            help_text="Start of the first free 60-minute slot in the next 14 days (UTC), or null",
+        )
+
+        class Meta(TrainerPublicSerializer.Meta):
+            fields = [*TrainerPublicSerializer.Meta.fields, "next_available"]
+
     class FilterSerializer(serializers.Serializer):
         specialty = serializers.CharField(required=False, max_length=40)
-        max_rate = serializers.RegexField(
-            r"^\d{1,8}(\.\d{1,2})?$",
-            required=False,
-            error_messages={"invalid": 'Use a decimal amount such as "80.00".'},
-        )
+        language = serializers.CharField(required=False, max_length=10)
+        min_rate = serializers.RegexField(**RATE_FILTER)
+        max_rate = serializers.RegexField(**RATE_FILTER)
+        day = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
         q = serializers.CharField(required=False, max_length=100)
+        sort = serializers.ChoiceField(choices=list(SORTS), required=False)
+
+        def validate_specialty(self, value):
+            return tags_parse([value], SPECIALTIES, "specialty")[0]
+
+        def validate_language(self, value):
+            return tags_parse([value], LANGUAGES, "language")[0]
+
+        def validate(self, attrs):
+            for name in ("min_rate", "max_rate"):
+                if name in attrs:
+                    attrs[name] = Decimal(attrs[name])
+            if attrs.get("min_rate", 0) > attrs.get("max_rate", attrs.get("min_rate", 0)):
+                raise ValidationError({"min_rate": ["min_rate is above max_rate."]})
+            return attrs
+
+    def get_serializer_class(self):
+        return self.OutputSerializer
 
     def get_queryset(self):
         filters = self.FilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        data = dict(filters.validated_data)
-        if "max_rate" in data:
-            data["max_rate"] = Decimal(data["max_rate"])
-        return trainer_list(**data)
+        return trainer_directory(**filters.validated_data)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and not all(hasattr(t, "next_available") for t in page):
+            trainers_attach_next_free(page)
+        return page
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("specialty", str, description="e.g. strength"),
+            OpenApiParameter("specialty", str, description="A value of /trainers/choices/"),
+            OpenApiParameter("language", str, description="A value of /trainers/choices/, e.g. ja"),
+            OpenApiParameter("min_rate", str, description='Lowest hourly rate, "40.00"'),
             OpenApiParameter("max_rate", str, description='Highest hourly rate, "80.00"'),
-            OpenApiParameter("q", str, description="Words matched in name, bio or specialties"),
+            OpenApiParameter(
+                "day",
+                dt.date,
+                description="YYYY-MM-DD: only trainers with a free hour that day (their date)",
+            ),
+            OpenApiParameter("q", str, description="Words matched in name, headline, bio, tags"),
+            OpenApiParameter(
+                "sort",
+                str,
+                enum=list(SORTS),
+                description="; ".join(f"{k}: {v}" for k, v in SORTS.items()),
+            ),
         ]
     )
     def get(self, request, *args, **kwargs):

@@ -1,8 +1,12 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.tests.factories import TrainerProfileFactory, UserFactory
+from trainers.availability import free_slots_by_day
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +25,13 @@ def test_it_is_public_and_shows_rates_as_decimal_strings(api):
     )
     response = api.get(URL)
     assert response.status_code == 200
-    assert response.json() == [
+    rows = response.json()
+    # The first hour-long slot the trainer's page offers (open every day: today or tomorrow).
+    today = timezone.now().date()
+    slots = free_slots_by_day(trainer, [today, today + dt.timedelta(days=1)], 60)
+    first = min(s for day in slots.values() for s in day)
+    assert rows[0].pop("next_available") == first.isoformat().replace("+00:00", "Z")
+    assert rows == [
         {
             "id": trainer.id,
             "first_name": trainer.user.first_name,

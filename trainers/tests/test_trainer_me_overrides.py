@@ -4,6 +4,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.tests.factories import TrainerProfileFactory
@@ -134,3 +136,16 @@ def test_it_is_for_trainers_only(as_user, api, client_user, admin_user):
     for user in (client_user, admin_user):
         assert as_user(user).get(URL).status_code == 403
     assert api.get(URL).status_code == 401
+
+
+def test_its_query_count_does_not_grow_with_rows(as_user, tokyo):
+    me = as_user(tokyo.user)
+    AvailabilityOverride.objects.create(trainer=tokyo, date=local_today(tokyo), kind="day_off")
+    with CaptureQueriesContext(connection) as few:
+        me.get(URL)
+    for days in range(1, 9):
+        date = local_today(tokyo) + dt.timedelta(days=days)
+        AvailabilityOverride.objects.create(trainer=tokyo, date=date, kind="day_off")
+    with CaptureQueriesContext(connection) as many:
+        assert len(me.get(URL).json()) == 9
+    assert len(many) == len(few)
