@@ -31,13 +31,6 @@ class Booking(TimeStampedModel):
         # real and the slot-holding rules let nobody else take it while payment was in progress.
         Status.EXPIRED: {Status.CONFIRMED},
     }
-    PAYMENT_TRANSITIONS = {
-        PaymentStatus.UNPAID: {PaymentStatus.PENDING, PaymentStatus.PAID},
-        PaymentStatus.PENDING: {PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.UNPAID},
-        PaymentStatus.FAILED: {PaymentStatus.PENDING, PaymentStatus.PAID, PaymentStatus.UNPAID},
-        PaymentStatus.PAID: {PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED},
-        PaymentStatus.PARTIALLY_REFUNDED: {PaymentStatus.REFUNDED},
-    }
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.COMPLETED)
 
     client = models.ForeignKey(
@@ -53,6 +46,8 @@ class Booking(TimeStampedModel):
     price = models.PositiveIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    # Derived from the booking's payments by payments.derivation (never set by hand), so no
+    # order of Stripe's events can leave it saying paid for money that went back.
     payment_status = models.CharField(
         max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
     )
@@ -92,26 +87,13 @@ class Booking(TimeStampedModel):
     def set_status(self, target: str) -> bool:
         return transition(self, "status", target, self.STATUS_TRANSITIONS)
 
-    def set_payment_status(self, target: str) -> bool:
-        return transition(self, "payment_status", target, self.PAYMENT_TRANSITIONS)
-
-    # The seed's helpers, each one move through the tables above. Callers save.
-    def mark_payment_pending(self) -> bool:
-        return self.set_payment_status(self.PaymentStatus.PENDING)
-
-    def mark_paid(self) -> bool:
-        changed = self.set_payment_status(self.PaymentStatus.PAID)
-        if self.status in (self.Status.PENDING, self.Status.EXPIRED):
-            self.set_status(self.Status.CONFIRMED)
-            self.hold_expires_at = None
-        return changed
-
-    def mark_payment_failed(self) -> bool:
-        return self.set_payment_status(self.PaymentStatus.FAILED)
-
-    def mark_refunded(self, *, partial: bool = False) -> bool:
-        target = self.PaymentStatus.PARTIALLY_REFUNDED if partial else self.PaymentStatus.REFUNDED
-        return self.set_payment_status(target)
+    def confirm(self) -> bool:
+        """Its payment is in: a pending (or expired) booking is confirmed. The caller saves."""
+        if self.status not in (self.Status.PENDING, self.Status.EXPIRED):
+            return False
+        self.set_status(self.Status.CONFIRMED)
+        self.hold_expires_at = None
+        return True
 
     def is_paid(self) -> bool:
         return self.payment_status in (

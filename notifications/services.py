@@ -121,8 +121,9 @@ def _booking(booking_id: int) -> Booking:
 def notify_payment_succeeded(payment) -> list[EmailNotification]:
     """The client's receipt and the trainer's "new paid booking", once per payment.
 
-    The trainer hears of it only if the session is on: a payment that landed after the booking
-    was cancelled or its slot taken is refunded instead (the client then gets the refund email).
+    The trainer hears of it only if the session is on and this payment is its own: a payment
+    that landed after the booking was cancelled, paid by another attempt or its slot taken is
+    refunded in full instead (the client then gets the refund email).
     """
     if payment.status not in Payment.COLLECTED_STATUSES:
         logger.warning("notify_payment_succeeded on payment %s in %s", payment.pk, payment.status)
@@ -140,7 +141,10 @@ def notify_payment_succeeded(payment) -> list[EmailNotification]:
         return booking.trainer.user.email, subject, context, booking
 
     specs = [(f"{Kind.PAYMENT_SUCCEEDED}:payment:{payment.pk}", Kind.PAYMENT_SUCCEEDED, receipt)]
-    if booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+    if (
+        booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
+        and not payment.refund_in_full_reason
+    ):
         specs.append(
             (f"{Kind.TRAINER_NEW_BOOKING}:payment:{payment.pk}", Kind.TRAINER_NEW_BOOKING, trainer)
         )

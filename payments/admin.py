@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from core.admin import ViewOnlyAdminMixin
 from core.money import format_amount
-from payments.models import Payment, Refund, WebhookEvent
+from payments.models import Payment, PaymentAlert, Refund, WebhookEvent
 from payments.webhook_admin import WebhookEventAdmin
 
 
@@ -81,6 +82,8 @@ class PaymentAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
                     "card_brand",
                     "card_last4",
                     "succeeded_at",
+                    "review_reason",
+                    "refund_in_full_reason",
                 ]
             },
         ),
@@ -165,6 +168,40 @@ class RefundAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Amount", ordering="amount")
     def amount_display(self, obj):
         return _money(obj, "amount")
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "open"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Open"), ("no", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+@admin.register(PaymentAlert)
+class PaymentAlertAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Money that needs a person. Resolve an alert once it is dealt with (in Stripe, or by a
+    refund from the payment); reconcile_payments exits non-zero while any is open."""
+
+    list_display = ["id", "created_at", "kind", "payment", "stripe_id", "message", "resolved_at"]
+    list_filter = [OpenFilter, "kind"]
+    search_fields = ["stripe_id", "message", "payment__stripe_payment_intent_id"]
+    list_select_related = ["payment"]
+    fields = ["kind", "payment", "stripe_id", "message", "created_at", "resolved_at"]
+    readonly_fields = fields
+    actions = ["mark_resolved"]
+
+    @admin.action(description="Mark the selected alerts resolved")
+    def mark_resolved(self, request, queryset):
+        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        self.message_user(request, f"{count} alert(s) marked resolved.")
 
 
 admin.site.register(WebhookEvent, WebhookEventAdmin)

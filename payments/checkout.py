@@ -233,11 +233,21 @@ def checkout_pay(
         if not isinstance(e, stripe_client.StripeOutcomeUnknown):
             # Stripe refused the request outright: no intent exists, so the client may simply
             # try again at once.
-            payment_release_claim(payment)
+            payment_release_claim(payment, e)
         # Otherwise the attempt may exist at Stripe (and be charging the card): leave the row;
         # its intent carries our payment id in metadata, so its webhook still finds this row.
         raise stripe_api_error(e, action="confirming the card", payment=payment) from e
     _record_intent(payment, intent)
+    if Booking.objects.filter(pk=booking.pk, status=Booking.Status.CANCELLED).exists():
+        # Cancelled (another tab, the trainer, an admin) while the card was being charged: the
+        # cancel left this attempt open, as its charge was in flight. An intent still open is
+        # canceled now; one that succeeded is refunded in full when its success is applied.
+        if intent.status != "succeeded":
+            payment_cancel_open(Payment.objects.get(pk=payment.pk))
+        raise Conflict(
+            "This booking was cancelled while your card was being charged; "
+            "anything taken is refunded in full."
+        )
     secret = intent.client_secret or "" if intent.status == "requires_action" else ""
     return CheckoutAttempt(status=intent.status, client_secret=secret, payment=payment)
 

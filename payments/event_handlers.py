@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from payments import stripe_client
-from payments.models import Payment
+from payments.alerts import alert_raise
+from payments.models import Payment, PaymentAlert
 from payments.sync import (
     SyncResult,
     our_id,
@@ -67,12 +68,28 @@ def _unknown(kind: str, stripe_id) -> SyncResult:
 # checkout, which reads the intent Stripe returns.
 def apply_intent(intent: dict, fresh: None) -> SyncResult:
     intent_id = stripe_text(intent, "id")
-    payment = payment_lock(intent_id=intent_id, payment_id=_metadata_payment_id(intent))
+    ours = _metadata_payment_id(intent)
+    payment = payment_lock(intent_id=intent_id, payment_id=ours)
     if payment is None:
+        if ours and stripe_text(intent, "status") == "succeeded":
+            return _unmatched_charge(intent_id, ours)
         return _unknown("payment intent", intent_id)
     if not payment.stripe_payment_intent_id:
         payment.stripe_payment_intent_id = intent_id
     return payment_apply_intent(payment, intent)
+
+
+def _unmatched_charge(intent_id: str, payment_id: int) -> SyncResult:
+    """A charge that carries our metadata but matches no payment row: money we took and cannot
+    account for. Never silent: an alert for a person (the event is still acknowledged)."""
+    alert_raise(
+        key=f"unmatched:{intent_id}",
+        kind=PaymentAlert.Kind.UNMATCHED_CHARGE,
+        message=f"Intent {intent_id} succeeded with our payment id {payment_id} in its "
+        "metadata, but no payment row has it: find the client and refund or record it.",
+        stripe_id=intent_id,
+    )
+    return SyncResult(notes=[f"unmatched succeeded intent {intent_id}"])
 
 
 # --- charge.refunded -----------------------------------------------------------------------------
@@ -119,18 +136,11 @@ def _dispute_payment(dispute: dict) -> Payment | None:
     )
 
 
-def apply_dispute_open(dispute: dict, fresh: None) -> SyncResult:
+def apply_dispute(dispute: dict, fresh: None) -> SyncResult:
     payment = _dispute_payment(dispute)
     if payment is None:
         return _unknown("dispute", dispute.get("id"))
-    return payment_apply_dispute(payment, dispute, closed=False)
-
-
-def apply_dispute_closed(dispute: dict, fresh: None) -> SyncResult:
-    payment = _dispute_payment(dispute)
-    if payment is None:
-        return _unknown("dispute", dispute.get("id"))
-    return payment_apply_dispute(payment, dispute, closed=True)
+    return payment_apply_dispute(payment, dispute)
 
 
 _intent = EventHandler(apply=apply_intent)
@@ -142,7 +152,7 @@ EVENT_HANDLERS: dict[str, EventHandler] = {
     "payment_intent.requires_action": _intent,
     "payment_intent.processing": _intent,
     "charge.refunded": EventHandler(fetch=fetch_charge_refunds, apply=apply_charge_refunded),
-    "charge.dispute.created": EventHandler(apply=apply_dispute_open),
-    "charge.dispute.updated": EventHandler(apply=apply_dispute_open),
-    "charge.dispute.closed": EventHandler(apply=apply_dispute_closed),
+    "charge.dispute.created": EventHandler(apply=apply_dispute),
+    "charge.dispute.updated": EventHandler(apply=apply_dispute),
+    "charge.dispute.closed": EventHandler(apply=apply_dispute),
 }

@@ -36,21 +36,32 @@ class Payment(TimeStampedModel):
         PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
         REFUNDED = "refunded", "Refunded"
         DISPUTED = "disputed", "Disputed"
+        # Stripe reported a success that disagrees with our row (amount, currency, mode): the
+        # money is in question, so it is neither paid nor refunded until a person looks.
+        REQUIRES_REVIEW = "requires_review", "Requires review"
 
     S = Status
     # A state only moves forward: a late or replayed event can never undo a later truth (a
     # payment_failed arriving after succeeded is not in this table, so it is ignored).
+    # Moves between the collected statuses (succeeded, partially refunded, refunded, disputed)
+    # are not listed: payments.derivation derives them from the refund rows and the dispute.
+    # A success that disagrees with our row goes to REQUIRES_REVIEW from wherever it finds it.
     TRANSITIONS = {
-        S.PENDING: {S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED},
-        S.REQUIRES_ACTION: {S.PENDING, S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED},
-        S.PROCESSING: {S.SUCCEEDED, S.FAILED, S.CANCELED, S.REQUIRES_ACTION},
+        S.PENDING: {
+            S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED, S.REQUIRES_REVIEW
+        },
+        S.REQUIRES_ACTION: {
+            S.PENDING, S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED, S.REQUIRES_REVIEW
+        },
+        S.PROCESSING: {S.SUCCEEDED, S.FAILED, S.CANCELED, S.REQUIRES_ACTION, S.REQUIRES_REVIEW},
         # After a decline the same intent can be confirmed again with another card.
-        S.FAILED: {S.PENDING, S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.CANCELED},
-        S.SUCCEEDED: {S.PARTIALLY_REFUNDED, S.REFUNDED, S.DISPUTED},
-        S.PARTIALLY_REFUNDED: {S.REFUNDED, S.DISPUTED},
-        # A dispute won puts the payment back where the refunds leave it; lost stays disputed.
-        S.DISPUTED: {S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED},
-    }
+        S.FAILED: {
+            S.PENDING, S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.CANCELED, S.REQUIRES_REVIEW
+        },
+        # A canceled attempt whose charge went through after all (the cancel raced it, or we
+        # stopped waiting for an answer that never came): recorded, then refunded in full.
+        S.CANCELED: {S.SUCCEEDED, S.REQUIRES_REVIEW},
+    }  # fmt: skip
     OPEN_STATUSES = (S.PENDING, S.REQUIRES_ACTION, S.PROCESSING, S.FAILED)
     COLLECTED_STATUSES = (S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.DISPUTED)
 
@@ -93,6 +104,12 @@ class Payment(TimeStampedModel):
     receipt_url = models.URLField(max_length=500, blank=True)
 
     succeeded_at = models.DateTimeField(null=True, blank=True)
+    # Set once, when a charge succeeds for a payment we no longer want (its booking was
+    # cancelled, paid by another attempt, or its slot taken): the money goes back in full
+    # (payments.services.payment_refund_in_full) and the row is not the booking's live payment.
+    refund_in_full_reason = models.TextField(blank=True)
+    # Why a success was put in requires_review (what disagreed with our row).
+    review_reason = models.TextField(blank=True)
     dispute_id = models.CharField(max_length=255, blank=True)
     dispute_status = models.CharField(max_length=50, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
@@ -123,16 +140,22 @@ class Payment(TimeStampedModel):
                 ),
                 name="payment_net_fee_plus_payout_is_kept",
             ),
-            # One live payment per booking; a canceled one may be followed by a new one.
+            # One live payment per booking; a canceled one may be followed by a new one, and a
+            # late success being refunded in full is not the booking's payment.
             models.UniqueConstraint(
                 fields=["booking"],
-                condition=~Q(status="canceled"),
+                condition=~Q(status="canceled") & Q(refund_in_full_reason=""),
                 name="payment_one_live_per_booking",
             ),
         ]
 
     def __str__(self):
         return f"Payment {self.pk} ({self.status})"
+
+    @classmethod
+    def live(cls):
+        """Payments that are their booking's own (at most one per booking, a constraint)."""
+        return cls.objects.exclude(status=cls.Status.CANCELED).filter(refund_in_full_reason="")
 
     # Derived on every save (calculate_fees), so always written with whatever else is saved.
     DERIVED_FIELDS = (
@@ -186,6 +209,13 @@ class Payment(TimeStampedModel):
         changed = self.set_status(self.Status.FAILED)
         self.failure_code, self.failure_message = code[:100], message
         return changed
+
+    def refunds_succeeded(self) -> int:
+        """What has gone back to the client for certain (the refund rows Stripe confirmed)."""
+        total = self.refunds.filter(status=Refund.Status.SUCCEEDED).aggregate(
+            total=models.Sum("amount")
+        )["total"]
+        return total or 0
 
     def is_refundable(self) -> bool:
         return (
@@ -270,3 +300,33 @@ class WebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.stripe_event_id}"
+
+
+class PaymentAlert(models.Model):
+    """Something about money that needs a person: a charge we cannot match to a payment, a
+    success that disagrees with our row, a refund Stripe refused or failed, totals that differ
+    from Stripe's. Raised once per `key`, logged at ERROR, shown in the admin until resolved;
+    reconcile_payments exits non-zero while any is open."""
+
+    class Kind(models.TextChoices):
+        UNMATCHED_CHARGE = "unmatched_charge", "Succeeded intent with no payment row"
+        MISMATCH = "mismatch", "Success disagrees with our payment"
+        REFUND_FAILED = "refund_failed", "Refund failed"
+        REFUND_TOTALS = "refund_totals", "Refund totals differ from Stripe's"
+
+    key = models.CharField(max_length=300, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    stripe_id = models.CharField(max_length=255, blank=True)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["resolved_at", "created_at"], name="alert_open")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.stripe_id or self.payment_id}"

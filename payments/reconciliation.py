@@ -29,8 +29,12 @@ from django.utils import timezone
 
 from payments import stripe_client
 from payments.models import Payment, Refund, WebhookEvent
-from payments.services import payment_refund_settle_pending
-from payments.sync import payment_apply_intent, payment_fill_details, payment_refund_unusable
+from payments.services import (
+    payment_close_unreached,
+    payment_refund_in_full,
+    payment_refund_settle_pending,
+)
+from payments.sync import our_id, payment_apply_intent, payment_fill_details
 from payments.webhooks import Outcome, stripe_event_ingest, stripe_event_process
 
 logger = logging.getLogger(__name__)
@@ -56,6 +60,7 @@ class ReconcileSummary:
     events_retried: int = 0
     details_filled: int = 0
     refunds_settled: int = 0
+    refunds_made: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -74,11 +79,13 @@ class ReconcileSummary:
 def reconcile_payments(now: dt.datetime | None = None) -> ReconcileSummary:
     now = now or timezone.now()
     summary = ReconcileSummary()
+    _resolve_attempts_without_intent(now, summary)
     _sync_open_payments(now, summary)
     just_failed = _apply_recent_events(now, summary)
     _retry_failed_events(summary, skip=just_failed)
     _fill_missing_details(now, summary)
     _settle_pending_refunds(now, summary)
+    _refund_unwanted(summary)
     log = logger.warning if summary.errors else logger.info
     log("Reconciliation: %s", summary)
     return summary
@@ -103,12 +110,57 @@ def _sync_open_payments(now: dt.datetime, summary: ReconcileSummary) -> None:
             payment = Payment.objects.select_for_update().get(pk=payment_id)
             result = payment_apply_intent(payment, intent, now=now)
         summary.payments_updated += int(result.changed)
-        if result.refund_reason:
-            try:
-                payment_refund_unusable(payment_id=payment_id, reason=result.refund_reason)
-            except Exception as e:
-                logger.exception("Automatic refund of payment %s failed", payment_id)
-                summary.errors.append(f"payment {payment_id} refund: {type(e).__name__}")
+
+
+def _resolve_attempts_without_intent(now: dt.datetime, summary: ReconcileSummary) -> None:
+    """Attempts whose intent id we never stored (Stripe's answer was lost, or the attempt was
+    superseded or its booking cancelled while it waited): find the intent by the payment id in
+    its metadata and apply it, so a charge that went through is recorded (and refunded in full
+    when unwanted). An open attempt with no intent at Stripe by now never reached it: closed.
+    Attempts closed with Stripe's refusal (failure_message) are known and left alone."""
+    cutoff = now - dt.timedelta(minutes=settings.RECONCILE_AFTER_MINUTES)
+    unknown = (
+        Payment.objects.filter(
+            stripe_payment_intent_id__isnull=True,
+            failure_message="",
+            created_at__gte=now - EVENTS_LOOKBACK,
+        )
+        .filter(Q(status=Payment.Status.CANCELED) | Q(updated_at__lte=cutoff))
+        .exclude(status__in=Payment.COLLECTED_STATUSES)
+    )
+    rows = {p.pk: p for p in unknown}
+    if not rows:
+        return
+    since = min(p.created_at for p in rows.values()) - dt.timedelta(minutes=1)
+    try:
+        intents = stripe_client.list_payment_intents(created_gte=int(since.timestamp()))
+    except stripe_client.StripeFailure as e:
+        summary.errors.append(f"payments without intent: {e.message}")
+        return
+    found: dict[int, dict] = {}
+    for intent in (i.to_dict() for i in intents):
+        payment_id = our_id((intent.get("metadata") or {}).get("payment_id"))
+        if payment_id in rows:
+            found[payment_id] = intent
+    for payment_id in rows:
+        summary.payments_checked += 1
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().get(pk=payment_id)
+            if payment.stripe_payment_intent_id:
+                continue  # stored meanwhile (a webhook, the checkout's late answer)
+            intent = found.get(payment_id)
+            if intent is None:
+                if payment.status != Payment.Status.CANCELED:
+                    payment_close_unreached(payment)
+                    summary.payments_updated += 1
+                continue
+            payment.stripe_payment_intent_id = intent["id"]
+            payment.save(update_fields=["stripe_payment_intent_id", "updated_at"])
+            result = payment_apply_intent(payment, intent, now=now)
+        summary.payments_updated += 1
+        logger.warning(
+            "Payment %s: found its intent %s at Stripe (%s)", payment_id, intent["id"], result.notes
+        )
 
 
 def _events_since(now: dt.datetime) -> int:
@@ -197,3 +249,20 @@ def _settle_pending_refunds(now: dt.datetime, summary: ReconcileSummary) -> None
             summary.errors.append(f"refund {refund.pk}: {e.message}")
             continue
         summary.refunds_settled += int(settled.status != Refund.Status.PENDING)
+
+
+def _refund_unwanted(summary: ReconcileSummary) -> None:
+    """Payments whose money we no longer want and that are not refunded in full yet: a late
+    success recorded by any path (webhook, event list, the open-payment sweep above), whose
+    refund after commit failed or never ran."""
+    owed = Payment.objects.exclude(refund_in_full_reason="").filter(
+        status__in=(Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED)
+    )
+    for payment_id in owed.values_list("pk", flat=True):
+        try:
+            refund = payment_refund_in_full(payment_id)
+        except Exception as e:
+            # Stripe failed (the refund service logged it) or refused: tried again next run.
+            summary.errors.append(f"payment {payment_id} refund in full: {e}")
+            continue
+        summary.refunds_made += int(refund is not None)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
 from django.utils import timezone
 from rest_framework.exceptions import APIException, NotFound
 
@@ -20,9 +19,10 @@ from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from core.api import BadGateway, Conflict, PaymentRequired
 from core.money import format_amount
-from notifications.services import notify_refunds_succeeded
 from payments import stripe_client
-from payments.models import Payment, Refund
+from payments.alerts import alert_raise
+from payments.derivation import booking_derive, payment_derive
+from payments.models import Payment, PaymentAlert, Refund
 from payments.selectors import booking_cancellation_preview, payment_live_for_booking
 from trainers.models import TrainerProfile
 
@@ -30,9 +30,11 @@ logger = logging.getLogger(__name__)
 
 # A second caller for the same booking waits this long for the first one's intent id...
 INTENT_WAIT_SECONDS = 5.0
-# ...and a claim older than this without an intent id is an abandoned one (its process died
-# between our commit and Stripe's answer): the next caller takes it over, with the same
-# idempotency key, so real Stripe hands back the intent the dead process may have created.
+# ...and a claim older than this without an intent id is an abandoned one (its process died, or
+# Stripe never answered): the next caller supersedes it with a new row and so a new idempotency
+# key (reusing the key with other parameters, a new card say, is an idempotency_error at Stripe).
+# The old row is kept, canceled: if Stripe did make its intent, reconcile_payments finds it by
+# our metadata and a late success is recorded on it and refunded in full.
 INTENT_CLAIM_STALE_SECONDS = 60
 
 
@@ -121,7 +123,7 @@ def _payment_claim_once(
     *, booking_id: int, user, retire_intent: str | None
 ) -> tuple[Payment, bool] | None:
     now = timezone.now()
-    live = Payment.objects.exclude(status=Payment.Status.CANCELED)
+    live = Payment.live()
     with transaction.atomic():
         # The live payment first, then the booking: the order every webhook, refund and
         # cancel takes (payment_lock, then its booking). Booking first deadlocked with a
@@ -138,35 +140,40 @@ def _payment_claim_once(
             return None
         booking_check_payable(booking, now)
 
-        must_create = False
         if payment is not None and payment.status in Payment.COLLECTED_STATUSES:
             raise Conflict("This booking is already paid.")
-        if (
-            payment is not None
-            and retire_intent
-            and payment.stripe_payment_intent_id == retire_intent
-            and payment.can_move_to(Payment.Status.CANCELED)
-        ):
-            payment.set_status(Payment.Status.CANCELED)
-            payment.save(update_fields=["status", "updated_at"])
-            logger.info("Payment %s retired: its intent %s is dead", payment.pk, retire_intent)
-            payment = None
+        if payment is not None and payment.status == Payment.Status.REQUIRES_REVIEW:
+            raise Conflict("This booking's payment is being reviewed; we will be in touch.")
+        stale = now - dt.timedelta(seconds=INTENT_CLAIM_STALE_SECONDS)
         if payment is None:
+            pass
+        elif retire_intent and payment.stripe_payment_intent_id == retire_intent:
+            logger.info("Payment %s retired: its intent %s is dead", payment.pk, retire_intent)
+            payment = _payment_supersede(payment)
+        elif not payment.stripe_payment_intent_id and payment.updated_at < stale:
+            logger.warning(
+                "Payment %s got no intent from Stripe in time: superseded by a new attempt",
+                payment.pk,
+            )
+            payment = _payment_supersede(payment)
+        must_create = payment is None
+        if must_create:
             payment = Payment.objects.create(
                 booking=booking, amount=booking.price, currency=booking.currency
             )
-            must_create = True
-        elif not payment.stripe_payment_intent_id:
-            stale = now - dt.timedelta(seconds=INTENT_CLAIM_STALE_SECONDS)
-            if payment.updated_at < stale:
-                payment.save(update_fields=["updated_at"])
-                must_create = True
 
         if booking.status == Booking.Status.PENDING:
             booking.renew_hold(now)
-        booking.mark_payment_pending()
-        booking.save(update_fields=["hold_expires_at", "payment_status", "updated_at"])
+            booking.save(update_fields=["hold_expires_at", "updated_at"])
+        booking_derive(booking)
     return payment, must_create
+
+
+def _payment_supersede(payment: Payment) -> None:
+    """Close a locked attempt the booking no longer waits for; None, its successor is to be
+    created. The row stays: a late success on it is recorded and refunded in full."""
+    payment.set_status(Payment.Status.CANCELED)
+    payment.save(update_fields=["status", "updated_at"])
 
 
 def booking_check_payable(booking: Booking, now: dt.datetime) -> None:
@@ -200,7 +207,9 @@ def _payment_create_intent(payment: Payment) -> Payment:
     try:
         intent = stripe_client.create_payment_intent(payment=payment)
     except stripe_client.StripeFailure as e:
-        payment_release_claim(payment)
+        # Even with no answer: an intent made here is unconfirmed, and its client_secret never
+        # reached the client, so nobody can pay it (reconcile_payments cancels it if it exists).
+        payment_release_claim(payment, e)
         raise stripe_api_error(e, action="creating payment intent", payment=payment) from e
 
     # Conditional: a caller that took over a claim it thought abandoned, or a cancellation of the
@@ -229,6 +238,11 @@ def _payment_create_intent(payment: Payment) -> Payment:
         if payment.status == Payment.Status.CANCELED:
             raise Conflict("The booking was cancelled while its payment was being set up.")
         return payment
+    if Booking.objects.filter(pk=payment.booking_id, status=Booking.Status.CANCELLED).exists():
+        # Cancelled while Stripe was creating the intent: the cancel left this row open (it had
+        # no intent to cancel yet); now it has one, cancel it before anyone can pay it.
+        payment_cancel_open(payment)
+        raise Conflict("The booking was cancelled while its payment was being set up.")
     logger.info(
         "Payment intent created: %s for booking %s (payment %s)",
         intent.id,
@@ -238,16 +252,27 @@ def _payment_create_intent(payment: Payment) -> Payment:
     return payment
 
 
-def payment_release_claim(payment: Payment) -> None:
-    """Stripe refused to create the intent: drop our claim so the client can simply try again."""
+def payment_release_claim(payment: Payment, error: stripe_client.StripeFailure) -> None:
+    """Close an attempt no card can be charged through, so the client can try again at once:
+    Stripe refused to create its intent, or created one nobody can pay (see the callers). The
+    row is kept, canceled with Stripe's reason; a row is never deleted."""
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
-        deleted, _ = Payment.objects.filter(
-            pk=payment.pk, stripe_payment_intent_id__isnull=True
-        ).delete()
-        if deleted and booking.payment_status == Booking.PaymentStatus.PENDING:
-            booking.set_payment_status(Booking.PaymentStatus.UNPAID)
-            booking.save(update_fields=["payment_status", "updated_at"])
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.stripe_payment_intent_id or not locked.can_move_to(Payment.Status.CANCELED):
+            return
+        locked.set_status(Payment.Status.CANCELED)
+        locked.failure_code, locked.failure_message = error.code[:100], error.message
+        locked.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
+        booking_derive(Booking.objects.select_for_update().get(pk=locked.booking_id))
+
+
+def payment_close_unreached(payment: Payment) -> None:
+    """Close a locked open attempt that Stripe has no intent for (its create request never
+    reached Stripe): nothing can be charged through it any more."""
+    payment.set_status(Payment.Status.CANCELED)
+    payment.save(update_fields=["status", "updated_at"])
+    booking_derive(Booking.objects.select_for_update().get(pk=payment.booking_id))
+    logger.info("Payment %s closed: Stripe has no intent for it", payment.pk)
 
 
 def _cancel_orphan_intent(payment: Payment, intent_id: str) -> None:
@@ -350,6 +375,8 @@ def _refund_send(refund: Refund) -> tuple[Refund, APIException | None]:
             changes["status"] = Refund.Status.FAILED
         Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(**changes)
         refund.refresh_from_db()
+        if refund.status == Refund.Status.FAILED:
+            refund_failed_alert(refund)
         error = stripe_api_error(e, action=f"creating refund {refund.pk}", payment=payment)
         if unknown:
             error = BadGateway(
@@ -370,7 +397,7 @@ def _refund_record(refund: Refund, stripe_refund) -> Refund:
         if refund.status == Refund.Status.PENDING:
             refund.status = _REFUND_STATUS.get(stripe_refund.status or "", Refund.Status.PENDING)
         refund.save(update_fields=["stripe_refund_id", "status", "updated_at"])
-        payment_apply_refund_totals(payment)
+        payment_derive(payment)
     logger.info(
         "Refund %s (%s) of payment %s, booking %s: %s %s",
         refund.pk,
@@ -381,6 +408,20 @@ def _refund_record(refund: Refund, stripe_refund) -> Refund:
         refund.status,
     )
     return refund
+
+
+def refund_failed_alert(refund: Refund) -> None:
+    """A refund that failed released its reserved amount; the client did not get the money, so
+    a person is told (a cancellation's refund in particular has nobody waiting on an answer)."""
+    alert_raise(
+        key=f"refund_failed:{refund.pk}",
+        kind=PaymentAlert.Kind.REFUND_FAILED,
+        message=f"Refund {refund.pk} of {format_amount(refund.amount, refund.currency)} "
+        f"{refund.currency.upper()} on payment {refund.payment_id} failed "
+        f"({refund.failure_message or 'no reason given'}); its amount is refundable again.",
+        payment=refund.payment,
+        stripe_id=refund.stripe_refund_id or "",
+    )
 
 
 def payment_refund_settle_pending(refund: Refund) -> Refund:
@@ -406,54 +447,33 @@ def payment_refund_settle_pending(refund: Refund) -> Refund:
     return refund
 
 
-def payment_apply_refund_totals(payment: Payment) -> Payment:
-    """Derive the payment's refund_amount / refunded_at / refund_reason and statuses from its
-    succeeded Refund rows (all sources: our API, cancellations, the Stripe Dashboard).
+def payment_refund_in_full(payment_id: int) -> Refund | None:
+    """Refund what is left of a payment whose money we no longer want
+    (Payment.refund_in_full_reason: a late success for a cancelled booking, an already-paid one
+    or a lost slot), once.
 
-    Idempotent; call it after any change to a payment's refunds. The payment moves to
-    partially_refunded/refunded through its transition table, except while disputed (the
-    dispute's outcome decides; the totals are still kept up to date).
+    Every path that meets such a success (webhook, reconciliation, checkout) calls this after
+    commit, outside any lock. The refund is reserved under the payment's lock and counts
+    pending refunds, so a second caller finds nothing left; after a refund Stripe refused, it
+    is not retried here (an alert asks a person). Raises PaymentRequired/BadGateway when
+    Stripe fails; the reason stays on the row, so reconcile_payments tries again.
     """
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        succeeded = payment.refunds.filter(status=Refund.Status.SUCCEEDED)
-        totals = succeeded.aggregate(total=Sum("amount"), last=Max("created_at"))
-        total = totals["total"] or 0
-        if total > payment.amount:
-            # Only possible with refunds made outside FitConnect (Stripe itself refuses them).
-            logger.error(
-                "Refunds of payment %s total %s, more than its amount %s",
-                payment.pk,
-                total,
-                payment.amount,
-            )
-            total = payment.amount
-        payment.refund_amount = total
-        payment.refunded_at = totals["last"]
-        latest = succeeded.order_by("-created_at", "-id").first()
-        payment.refund_reason = latest.reason if latest else ""
-        fields = ["refund_amount", "refunded_at", "refund_reason", "updated_at"]
-        if total > 0 and payment.status != Payment.Status.DISPUTED:
-            full = total >= payment.amount
-            target = Payment.Status.REFUNDED if full else Payment.Status.PARTIALLY_REFUNDED
-            if payment.can_move_to(target):
-                payment.set_status(target)
-                fields.append("status")
-        payment.save(update_fields=fields)
-        notify_refunds_succeeded(succeeded)  # once per refund: earlier ones are skipped
-
-        if total > 0:
-            booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
-            target = (
-                Booking.PaymentStatus.REFUNDED
-                if total >= payment.amount
-                else Booking.PaymentStatus.PARTIALLY_REFUNDED
-            )
-            allowed = Booking.PAYMENT_TRANSITIONS.get(booking.payment_status, set())
-            if target in allowed:
-                booking.set_payment_status(target)
-                booking.save(update_fields=["payment_status", "updated_at"])
-    return payment
+    payment = Payment.objects.get(pk=payment_id)
+    if not payment.refund_in_full_reason or not payment.is_refundable():
+        return None
+    if payment.refunds.filter(status=Refund.Status.FAILED, source=Refund.Source.CANCELLATION):
+        return None
+    try:
+        return payment_refund(
+            payment=payment,
+            amount=None,
+            reason=payment.refund_in_full_reason,
+            requested_by=None,
+            source=Refund.Source.CANCELLATION,
+        )
+    except ValidationError:
+        # Another caller (a webhook copy, reconciliation) reserved what was left a moment ago.
+        return None
 
 
 # --- Cancellation ---------------------------------------------------------------------------
@@ -518,8 +538,14 @@ def payment_cancel_open(payment: Payment) -> None:
 
     If Stripe cannot cancel it (down, or the intent succeeded a moment ago) the row stays as it
     is: the webhook or reconciliation brings the truth, and a payment that succeeds for a
-    cancelled booking is refunded in full by the webhook handlers.
+    cancelled booking is refunded in full (payment_refund_in_full). A row with no intent id
+    and no answer yet is left open too: its checkout may be charging the card right now, and
+    the answer (or reconcile_payments, which finds the intent by our metadata) settles it. (A
+    declined one has its answer: nothing is in flight.)
     """
+    if not payment.stripe_payment_intent_id and payment.status != Payment.Status.FAILED:
+        logger.info("Payment %s has no intent yet: left open until Stripe answers", payment.pk)
+        return
     if payment.stripe_payment_intent_id:
         try:
             stripe_client.cancel_payment_intent(payment=payment)
@@ -540,8 +566,5 @@ def payment_cancel_open(payment: Payment) -> None:
             return
         locked.set_status(Payment.Status.CANCELED)
         locked.save(update_fields=["status", "updated_at"])
-        booking = Booking.objects.select_for_update().get(pk=locked.booking_id)
-        if booking.payment_status in (Booking.PaymentStatus.PENDING, Booking.PaymentStatus.FAILED):
-            booking.set_payment_status(Booking.PaymentStatus.UNPAID)
-            booking.save(update_fields=["payment_status", "updated_at"])
+        booking_derive(Booking.objects.select_for_update().get(pk=locked.booking_id))
     logger.info("Payment %s canceled with booking %s", payment.pk, payment.booking_id)

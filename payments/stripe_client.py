@@ -99,6 +99,11 @@ def get_client() -> stripe.StripeClient:
     )
 
 
+def live_mode() -> bool:
+    """True when our secret key is a live one (Stripe's objects then say livemode: true)."""
+    return settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+
+
 def _emulated() -> bool:
     """True when STRIPE_API_BASE points at the localstripe emulator rather than Stripe."""
     base = settings.STRIPE_API_BASE or ""
@@ -153,6 +158,22 @@ def create_payment_intent(*, payment: PaymentRow) -> stripe.PaymentIntent:
         lambda: get_client().v1.payment_intents.create(
             params, {"idempotency_key": f"payment:{payment.pk}:intent"}
         ),
+    )
+
+
+def list_payment_intents(*, created_gte: int) -> list[stripe.PaymentIntent]:
+    """Intents created at or after `created_gte` (Unix time), to find ours by their metadata.
+
+    Stripe's search (`metadata['payment_id']:'42'`) would find one directly, but the emulator
+    has no search and refuses a `created` filter on this list: there every intent is listed
+    (it keeps only a test's worth) and the caller filters by `created` and metadata itself.
+    """
+    params: stripe.params.PaymentIntentListParams = {"limit": 100}
+    if not _emulated():
+        params["created"] = {"gte": created_gte}
+    return _call(
+        "list payments",
+        lambda: list(get_client().v1.payment_intents.list(params).auto_paging_iter()),
     )
 
 

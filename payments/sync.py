@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,7 +20,10 @@ from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from notifications.services import notify_payment_failed, notify_payment_succeeded
 from payments import stripe_client
-from payments.models import Payment, Refund
+from payments.alerts import alert_raise
+from payments.derivation import booking_derive, payment_derive
+from payments.models import Payment, PaymentAlert, Refund
+from trainers.models import TrainerProfile
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +40,6 @@ _INTENT_STATUS = {
     "succeeded": S.SUCCEEDED,
     "canceled": S.CANCELED,
 }
-# Dispute outcomes after which the money stays with us (Stripe: "won"; an inquiry that closed
-# without becoming a chargeback: "warning_closed").
-_DISPUTE_WON = {"won", "warning_closed"}
 _DISPUTE_FINAL = {"won", "lost", "warning_closed"}
 
 
@@ -79,9 +78,9 @@ class SyncResult:
 
     payment: Payment | None = None
     changed: bool = False
-    # A payment collected for a session that can no longer happen: refund it after commit
-    # (Stripe is never called under our row locks).
-    refund_reason: str = ""
+    # The payment just succeeded but we no longer want its money (Payment.refund_in_full_reason):
+    # refund it after commit (Stripe is never called under our row locks).
+    refund_in_full: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -119,19 +118,27 @@ def intent_target_status(intent: dict) -> str | None:
     return _INTENT_STATUS.get(status)
 
 
-def _booking_move_payment_status(booking: Booking, target: str) -> bool:
-    """Move the booking's payment_status if its table allows it; a late event is ignored."""
-    if booking.payment_status == target:
-        return False
-    if target not in Booking.PAYMENT_TRANSITIONS.get(booking.payment_status, set()):
-        return False
-    return booking.set_payment_status(target)
+def intent_mismatch(payment: Payment, intent: dict) -> str:
+    """What in Stripe's intent disagrees with our row ("" when nothing does): the amount, the
+    currency, or the mode (a live charge answering a test key, or the other way round).
 
-
-def _booking_can_be_paid(booking: Booking) -> bool:
-    return booking.payment_status == Booking.PaymentStatus.PAID or (
-        Booking.PaymentStatus.PAID in Booking.PAYMENT_TRANSITIONS.get(booking.payment_status, set())
-    )
+    The amount we charge comes from our row; an intent changed at Stripe (to 1 JPY, say) must
+    not mark a 75.00 USD payment paid.
+    """
+    problems = []
+    for key in ("amount", "amount_received"):
+        value = _get(intent, key)
+        if key == "amount_received" and value is None:
+            continue
+        if type(value) is not int or value != payment.amount:
+            problems.append(f"{key} {value!r} instead of {payment.amount}")
+    currency = stripe_text(intent, "currency")
+    if currency.lower() != payment.currency.lower():
+        problems.append(f"currency {currency!r} instead of {payment.currency!r}")
+    livemode = _get(intent, "livemode")
+    if isinstance(livemode, bool) and livemode != stripe_client.live_mode():
+        problems.append(f"livemode {livemode} with a {'live' if not livemode else 'test'} key")
+    return "; ".join(problems)
 
 
 # --- PaymentIntents ------------------------------------------------------------------------------
@@ -165,60 +172,117 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> SyncRes
             payment.failure_message,
         )
         payment.mark_failed(code=code, message=message)
-        _booking_move_payment_status(booking, Booking.PaymentStatus.FAILED)
         if changed:
             logger.info(
                 "Payment failed: payment %s booking %s (%s)", payment.pk, booking.pk, code or "-"
             )
             notify_payment_failed(payment)
-    elif target == S.CANCELED:
-        changed = payment.set_status(S.CANCELED)
-        # The booking can start a new payment (a canceled payment frees the one-live constraint).
-        _booking_move_payment_status(booking, Booking.PaymentStatus.UNPAID)
     else:
-        # pending / requires_action / processing: a payment in progress, also after a decline.
+        # canceled (which frees the booking for a new payment), or pending / requires_action /
+        # processing: a payment in progress, also after a decline.
         changed = payment.set_status(target)
-        _booking_move_payment_status(booking, Booking.PaymentStatus.PENDING)
     payment.save()
-    booking.save()
+    booking_derive(booking)
     result.changed = changed
     return result
 
 
 def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult) -> SyncResult:
     had_details = payment_has_card_details(payment)
-    if payment.status in Payment.COLLECTED_STATUSES and payment.status != S.SUCCEEDED:
-        # Refunded or disputed since: a replayed succeeded must not put it back (DISPUTED ->
-        # SUCCEEDED is in the table for a won dispute, not for this).
+    if payment.status in Payment.COLLECTED_STATUSES or payment.status == S.REQUIRES_REVIEW:
+        # A copy, a replay, or a later truth (refunded, disputed, under review) won already.
         result.notes.append(f"ignored succeeded: payment is {payment.status}")
         _fill_charge_details(payment, intent)
         payment.save()
-        _receipt_now_or_after_details(payment, due=not had_details)
+        if payment.status != S.REQUIRES_REVIEW:
+            _receipt_now_or_after_details(payment, due=not had_details)
         return result
 
-    result.changed = payment.mark_succeeded()
+    booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
+    _fill_charge_details(payment, intent)
+    result.changed = True
+    mismatch = intent_mismatch(payment, intent)
+    if mismatch:
+        return _put_in_review(payment, booking, intent, mismatch, result=result)
+
+    was_live = payment.status != S.CANCELED
+    payment.mark_succeeded()
     payment.succeeded_at = payment.succeeded_at or now
     payment.failure_code, payment.failure_message = "", ""
-    _fill_charge_details(payment, intent)
+    payment.refund_in_full_reason = _unwanted_reason(payment, booking, was_live=was_live, now=now)
     payment.save()
-
-    booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
-    if result.changed:
-        # Only the move to succeeded settles the booking: a replayed success of a payment
-        # collected before the booking was cancelled must not refund what the policy kept.
-        result.refund_reason = _booking_settle_paid(booking, now=now)
-    booking.save()
-    if result.changed:
-        logger.info("Payment succeeded: payment %s booking %s", payment.pk, booking.pk)
-    _receipt_now_or_after_details(payment, due=result.changed or not had_details)
-    if result.refund_reason:
+    # Refunds recorded before this success (a Dashboard refund delivered first) count now.
+    payment_derive(payment, booking)
+    if payment.refund_in_full_reason:
+        result.refund_in_full = True
         logger.warning(
-            "Payment %s collected for booking %s that cannot take place: refunding (%s)",
+            "Payment %s collected for booking %s that does not want it: refunding in full (%s)",
             payment.pk,
             booking.pk,
-            result.refund_reason,
+            payment.refund_in_full_reason,
         )
+    elif payment.status != S.REFUNDED and booking.confirm():
+        booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
+    logger.info("Payment succeeded: payment %s booking %s", payment.pk, booking.pk)
+    _receipt_now_or_after_details(payment, due=True)
     return result
+
+
+def _put_in_review(
+    payment: Payment, booking: Booking, intent: dict, mismatch: str, *, result: SyncResult
+) -> SyncResult:
+    """A success that disagrees with our row: neither paid nor refunded until a person looks."""
+    payment.set_status(S.REQUIRES_REVIEW)
+    payment.review_reason = f"Stripe reported a success with {mismatch}."
+    payment.save()
+    booking_derive(booking)
+    intent_id = stripe_text(intent, "id")
+    alert_raise(
+        key=f"mismatch:payment:{payment.pk}:{intent_id}",
+        kind=PaymentAlert.Kind.MISMATCH,
+        message=f"Payment {payment.pk} (booking {booking.pk}), intent {intent_id}: "
+        f"{payment.review_reason} It is not marked paid.",
+        payment=payment,
+        stripe_id=intent_id,
+    )
+    return result
+
+
+def _unwanted_reason(payment: Payment, booking: Booking, *, was_live: bool, now) -> str:
+    """Why the money of a payment that just succeeded must go back in full; "" when its booking
+    takes it. Callers hold the payment and booking locks.
+
+    The slot is checked under the trainer's lock, the one booking_create takes: a late payment
+    on a stale hold and a new booking of the same time are serialized, so exactly one of them
+    keeps the slot (the lock order is payment, booking, trainer, as payment_claim's).
+    """
+    others = Payment.live().filter(booking_id=booking.pk).exclude(pk=payment.pk)
+    if others.filter(status__in=Payment.COLLECTED_STATUSES).exists():
+        return "The booking was already paid by another payment."
+    if not was_live and others.exists():
+        return "Paid after a newer payment attempt for the booking replaced this one."
+    if booking.status == Booking.Status.CANCELLED:
+        return "Paid after the booking was cancelled: the session will not take place."
+    if booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+        return ""
+    # pending or expired: the slot must still be its own.
+    TrainerProfile.objects.select_for_update().filter(pk=booking.trainer_id).first()
+    taken = (
+        booking_blocking_qs(
+            trainer=booking.trainer_id, start=booking.start_time, end=booking.end_time, now=now
+        )
+        .exclude(pk=booking.pk)
+        .exists()
+    )
+    if not taken and booking.start_time > now:
+        return ""
+    if booking.status == Booking.Status.PENDING:
+        booking.set_status(Booking.Status.EXPIRED)
+        booking.hold_expires_at = None
+        booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
+    if taken:
+        return "Paid after the booking's hold expired and its time was booked by someone else."
+    return "Paid after the session's start time."
 
 
 def payment_has_card_details(payment: Payment) -> bool:
@@ -291,63 +355,6 @@ def _fill_charge_details(payment: Payment, intent: dict) -> None:
     payment.receipt_url = stripe_client.receipt_url(intent) or payment.receipt_url
 
 
-def _booking_settle_paid(booking: Booking, *, now) -> str:
-    """Mark a locked booking paid; return why it must be refunded instead ("" when it is fine).
-
-    A payment can land after the booking was cancelled, or after its hold expired and someone
-    else took the slot: the session cannot happen, so the money goes back in full.
-    """
-    if booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
-        _booking_move_payment_status(booking, Booking.PaymentStatus.PAID)
-        return ""
-    if booking.status == Booking.Status.CANCELLED:
-        _booking_move_payment_status(booking, Booking.PaymentStatus.PAID)
-        return "Paid after the booking was cancelled: the session will not take place."
-    # pending or expired: confirm it if the time is still its own.
-    taken = (
-        # The trainer's id, not booking.trainer: that would load the profile for nothing.
-        booking_blocking_qs(
-            trainer=booking.trainer_id, start=booking.start_time, end=booking.end_time, now=now
-        )
-        .exclude(pk=booking.pk)
-        .exists()
-    )
-    if not taken and booking.start_time > now and _booking_can_be_paid(booking):
-        booking.mark_paid()
-        return ""
-    _booking_move_payment_status(booking, Booking.PaymentStatus.PAID)
-    if booking.status == Booking.Status.PENDING:
-        booking.set_status(Booking.Status.EXPIRED)
-        booking.hold_expires_at = None
-    if taken:
-        return "Paid after the booking's hold expired and its time was booked by someone else."
-    return "Paid after the session's start time."
-
-
-def payment_refund_unusable(*, payment_id: int, reason: str) -> Refund | None:
-    """Refund in full what is left of a payment collected for a session that cannot happen.
-
-    Runs after commit, outside any lock (it calls Stripe). payment_refund reserves under the
-    payment's lock and counts pending refunds, so a second caller finds nothing left to refund.
-    """
-    from payments.services import payment_refund
-
-    payment = Payment.objects.get(pk=payment_id)
-    if not payment.is_refundable():
-        return None
-    try:
-        return payment_refund(
-            payment=payment,
-            amount=None,
-            reason=reason,
-            requested_by=None,
-            source=Refund.Source.CANCELLATION,
-        )
-    except ValidationError:
-        # Another caller (webhook copy, reconciliation) reserved what was left a moment ago.
-        return None
-
-
 # --- Refunds on a charge -------------------------------------------------------------------------
 _REFUND_STATUS = {
     "succeeded": Refund.Status.SUCCEEDED,
@@ -365,8 +372,6 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
     `refund_id` we put in its metadata; anything else was made in the Stripe Dashboard and gets
     its own row. Totals are then derived from the rows, so nothing is counted twice.
     """
-    from payments.services import payment_apply_refund_totals
-
     result = SyncResult(payment=payment)
     ours = {
         r.stripe_refund_id: r for r in payment.refunds.select_for_update() if r.stripe_refund_id
@@ -404,7 +409,7 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
             result.changed = True
         ours[stripe_id] = row
     payment.refresh_from_db()
-    payment_apply_refund_totals(payment)
+    payment_derive(payment)
     return result
 
 
@@ -420,9 +425,10 @@ def _refund_by_metadata(payment: Payment, data: dict) -> Refund | None:
 
 
 # --- Disputes ------------------------------------------------------------------------------------
-def payment_apply_dispute(payment: Payment, dispute: dict, *, closed: bool) -> SyncResult:
+def payment_apply_dispute(payment: Payment, dispute: dict) -> SyncResult:
     """A chargeback: the payment shows `disputed` until Stripe closes it; won puts it back where
-    its refunds leave it, lost keeps it disputed with dispute_status "lost"."""
+    its refunds leave it, lost keeps it disputed with dispute_status "lost" (both derived by
+    payments.derivation from the dispute's status)."""
     result = SyncResult(payment=payment)
     dispute_id = stripe_text(dispute, "id")
     # An unreadable status is treated as an open dispute: the money is in question until a
@@ -438,21 +444,11 @@ def payment_apply_dispute(payment: Payment, dispute: dict, *, closed: bool) -> S
         return result
     before = (payment.status, payment.dispute_id, payment.dispute_status)
     payment.dispute_id, payment.dispute_status = dispute_id, status
-    if closed and status in _DISPUTE_WON:
-        if payment.status == S.DISPUTED:
-            payment.set_status(_status_after_refunds(payment))
-    elif status not in _DISPUTE_WON and payment.can_move_to(S.DISPUTED):
-        payment.set_status(S.DISPUTED)
-    payment.save()
+    payment.save(update_fields=["dispute_id", "dispute_status", "updated_at"])
+    payment_derive(payment)
     result.changed = before != (payment.status, payment.dispute_id, payment.dispute_status)
     if result.changed:
         logger.warning(
             "Payment %s dispute %s: %s (payment %s)", payment.pk, dispute_id, status, payment.status
         )
     return result
-
-
-def _status_after_refunds(payment: Payment) -> str:
-    if payment.refund_amount >= payment.amount:
-        return S.REFUNDED
-    return S.PARTIALLY_REFUNDED if payment.refund_amount > 0 else S.SUCCEEDED

@@ -27,7 +27,8 @@ from rest_framework.views import APIView
 from payments import stripe_client
 from payments.event_handlers import EVENT_HANDLERS
 from payments.models import WebhookEvent
-from payments.sync import SyncResult, payment_refund_unusable
+from payments.services import payment_refund_in_full
+from payments.sync import SyncResult
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +107,17 @@ def stripe_event_process(row: WebhookEvent, *, force: bool = False) -> Outcome:
 
 
 def _after_commit(row: WebhookEvent, result: SyncResult) -> Outcome:
-    if result.refund_reason and result.payment is not None:
-        # After commit: Stripe is never called under our row locks.
+    if result.refund_in_full and result.payment is not None:
+        # After commit: Stripe is never called under our row locks. The success is recorded
+        # with its reason, so a refund that fails now is not the event's failure (never a 500):
+        # reconcile_payments refunds what is still owed.
         try:
-            payment_refund_unusable(payment_id=result.payment.pk, reason=result.refund_reason)
-        except Exception as exc:
-            _record_error(row, exc, count_attempt=False)
-            return Outcome.FAILED
+            payment_refund_in_full(result.payment.pk)
+        except Exception:
+            logger.exception(
+                "Refund in full of payment %s failed; reconciliation will retry",
+                result.payment.pk,
+            )
     return Outcome.APPLIED
 
 

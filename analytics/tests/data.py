@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from bookings.models import Booking
 from core.tests.factories import ClientFactory, TrainerProfileFactory, UserFactory
+from payments.derivation import payment_derive
 from payments.models import Payment, Refund
-from payments.services import payment_apply_refund_totals
 
 MARCH_START, MARCH_END = dt.date(2026, 3, 1), dt.date(2026, 3, 31)
 
@@ -79,7 +79,7 @@ def refund(payment, amount, *, source=Refund.Source.API, status=Refund.Status.SU
         source=source,
         stripe_refund_id=f"re_test_{payment.pk}_{amount}_{source}",
     )
-    return payment_apply_refund_totals(payment), row
+    return payment_derive(payment), row
 
 
 def make_dataset() -> Dataset:

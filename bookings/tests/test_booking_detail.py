@@ -50,7 +50,8 @@ def test_it_requires_authentication(api, booking):
 def _paid(booking, hours_ahead):
     booking.start_time = timezone.now() + dt.timedelta(hours=hours_ahead)
     booking.end_time = booking.start_time + dt.timedelta(hours=1)
-    booking.mark_paid()
+    booking.confirm()
+    booking.payment_status = "paid"
     booking.save()
     Payment.objects.create(booking=booking, amount=7500, currency="usd", status="succeeded")
 

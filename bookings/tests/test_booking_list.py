@@ -115,7 +115,8 @@ def _add_bookings(client, count):
             client=client, trainer=TrainerProfileFactory(), start_time=at(days=1 + i)
         )
         # A paid booking has a payment the cancellation preview reads.
-        booking.mark_paid()
+        booking.confirm()
+        booking.payment_status = "paid"
         booking.save()
         Payment.objects.create(
             booking=booking, amount=booking.price, currency="usd", status="succeeded"

@@ -220,6 +220,7 @@ def paid_booking(localstripe, start_payment):
     """paid_booking(**BookingFactory kwargs) -> (booking, payment): paid with pm_card_visa at the
     emulator; the rows then moved as the payment_intent.succeeded webhook moves them."""
     from core.tests.factories import BookingFactory
+    from payments.derivation import payment_derive
     from payments.models import Payment
 
     def make(**kwargs):
@@ -233,8 +234,10 @@ def paid_booking(localstripe, start_payment):
         payment.stripe_charge_id = stripe_client.charge_id(intent)
         payment.save()
         booking.refresh_from_db()
-        booking.mark_paid()
+        booking.confirm()
         booking.save()
+        payment_derive(payment)
+        booking.refresh_from_db()
         return booking, payment
 
     return make

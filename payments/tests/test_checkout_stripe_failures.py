@@ -5,26 +5,10 @@ import pytest
 
 from core.api import BadGateway, Conflict
 from core.tests.factories import BookingFactory
-from payments.checkout import checkout_pay
 from payments.models import Payment
+from payments.tests.checkout_helpers import card_set_up_for, pay
 
 pytestmark = [pytest.mark.django_db, pytest.mark.stripe]
-
-
-def card_set_up_for(booking):
-    def answer(request):
-        if request.method == "GET" and request.path == "/v1/setup_intents/seti_test1":
-            return 200, {
-                "id": "seti_test1",
-                "object": "setup_intent",
-                "status": "succeeded",
-                "payment_method": "pm_card_visa",
-                "customer": None,
-                "metadata": {"booking_id": str(booking.pk)},
-            }
-        return None
-
-    return answer
 
 
 def failing_charge(booking, status, body):
@@ -36,10 +20,6 @@ def failing_charge(booking, status, body):
         return card(request)
 
     return answer
-
-
-def pay(booking):
-    return checkout_pay(booking_id=booking.pk, client=booking.client, setup_intent_id="seti_test1")
 
 
 def test_a_refused_charge_frees_the_booking_for_another_try(localstripe, stripe_requests):

@@ -43,7 +43,7 @@ def test_it_retries_after_the_failure_webhook_marked_the_payment_failed(localstr
     payment.mark_failed(code="card_declined", message="Your card was declined.")
     payment.save()
     booking.refresh_from_db()
-    booking.mark_payment_failed()
+    booking.payment_status = "failed"
     booking.save()
 
     second = start_payment(booking).json()

@@ -32,12 +32,15 @@ def test_a_caller_gives_up_with_409_while_another_creates_the_intent(
     assert localstripe.intents() == []
 
 
-def test_an_abandoned_claim_is_taken_over(localstripe, start_payment):
+def test_an_abandoned_claim_is_superseded_by_a_new_attempt(localstripe, start_payment):
+    # A new row, so a new idempotency key: reusing the old key with other parameters is an
+    # idempotency_error at Stripe. The old row stays (its intent may yet turn up).
     booking = BookingFactory()
-    payment = claim(booking, dt.timedelta(minutes=5))
+    abandoned = claim(booking, dt.timedelta(minutes=5))
     response = start_payment(booking)
     assert response.status_code == 200
-    assert response.json()["payment_id"] == payment.pk
-    payment.refresh_from_db()
-    assert payment.stripe_payment_intent_id == response.json()["payment_intent_id"]
-    assert Payment.objects.count() == 1
+    fresh = Payment.objects.get(pk=response.json()["payment_id"])
+    assert fresh.pk != abandoned.pk
+    assert fresh.stripe_payment_intent_id == response.json()["payment_intent_id"]
+    abandoned.refresh_from_db()
+    assert (abandoned.status, abandoned.stripe_payment_intent_id) == ("canceled", None)

@@ -35,7 +35,9 @@ def test_a_decline_is_a_402_with_stripes_message(
     assert response.status_code == 402
     assert response.json() == {"error": "Your card has insufficient funds."}
     assert "Card declined creating payment intent" in caplog.text
-    assert not Payment.objects.exists()
+    assert not Payment.live().exists()
+    kept = Payment.objects.get()  # the attempt stays on record, closed
+    assert (kept.status, kept.failure_code) == ("canceled", "card_declined")
     booking.refresh_from_db()
     assert booking.payment_status == Booking.PaymentStatus.UNPAID
 
@@ -52,7 +54,7 @@ def test_stripe_down_is_a_502_and_the_client_can_try_again(
         "error": "Payment processing error: could not reach Stripe to create the payment"
     }
     assert "Stripe error creating payment intent (payment" in caplog.text
-    assert not Payment.objects.exists()
+    assert not Payment.live().exists()
     booking.refresh_from_db()
     assert booking.payment_status == Booking.PaymentStatus.UNPAID
 
