@@ -2,7 +2,8 @@
 
 import logging
 
-from payments.models import Payment, PaymentAlert
+from core.money import format_amount
+from payments.models import Payment, PaymentAlert, Refund
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +24,17 @@ def alert_raise(
         },
     )
     return alert
+
+
+def refund_failed_alert(refund: Refund) -> None:
+    """A refund that failed released its reserved amount; the client did not get the money, so
+    a person is told (a cancellation's refund in particular has nobody waiting on an answer)."""
+    alert_raise(
+        key=f"refund_failed:{refund.pk}",
+        kind=PaymentAlert.Kind.REFUND_FAILED,
+        message=f"Refund {refund.pk} of {format_amount(refund.amount, refund.currency)} "
+        f"{refund.currency.upper()} on payment {refund.payment_id} failed "
+        f"({refund.failure_message or 'no reason given'}); its amount is refundable again.",
+        payment=refund.payment,
+        stripe_id=refund.stripe_refund_id or "",
+    )

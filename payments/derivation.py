@@ -26,6 +26,8 @@ BP = Booking.PaymentStatus
 # without becoming a chargeback: "warning_closed"). Any other status (open, or lost) shows the
 # payment as disputed.
 DISPUTE_KEPT = {"won", "warning_closed"}
+# Dispute statuses after which Stripe changes nothing more.
+DISPUTE_FINAL = {"won", "lost", "warning_closed"}
 
 _BOOKING_PAYMENT_STATUS = {
     S.PENDING: BP.PENDING,

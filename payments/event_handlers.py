@@ -126,6 +126,21 @@ def apply_charge_refunded(charge: dict, fresh: list[dict] | None) -> SyncResult:
     return payment_apply_refunds(payment, refunds)
 
 
+# --- refund.updated, refund.failed, charge.refund.updated ---------------------------------------
+def apply_refund(refund: dict, fresh: None) -> SyncResult:
+    """One refund's new status (Stripe answers some refunds `pending` and settles them later)."""
+    charge = refund.get("charge")
+    payment = payment_lock(
+        intent_id=stripe_text(refund, "payment_intent"),
+        # An id, or the charge expanded into an object.
+        charge_id=stripe_text(refund, "charge") or stripe_text(charge, "id"),
+        payment_id=_metadata_payment_id(refund),
+    )
+    if payment is None:
+        return _unknown("refund", refund.get("id"))
+    return payment_apply_refunds(payment, [refund])
+
+
 # --- charge.dispute.* ----------------------------------------------------------------------------
 def _dispute_payment(dispute: dict) -> Payment | None:
     charge = dispute.get("charge")
@@ -152,6 +167,10 @@ EVENT_HANDLERS: dict[str, EventHandler] = {
     "payment_intent.requires_action": _intent,
     "payment_intent.processing": _intent,
     "charge.refunded": EventHandler(fetch=fetch_charge_refunds, apply=apply_charge_refunded),
+    "refund.created": EventHandler(apply=apply_refund),
+    "refund.updated": EventHandler(apply=apply_refund),
+    "refund.failed": EventHandler(apply=apply_refund),
+    "charge.refund.updated": EventHandler(apply=apply_refund),
     "charge.dispute.created": EventHandler(apply=apply_dispute),
     "charge.dispute.updated": EventHandler(apply=apply_dispute),
     "charge.dispute.closed": EventHandler(apply=apply_dispute),

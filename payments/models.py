@@ -254,6 +254,21 @@ class Refund(TimeStampedModel):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
 
+    # Stripe's refund statuses -> ours ("requires_action" waits on the cardholder).
+    STRIPE_STATUS = {
+        "succeeded": Status.SUCCEEDED,
+        "pending": Status.PENDING,
+        "requires_action": Status.PENDING,
+        "failed": Status.FAILED,
+        "canceled": Status.FAILED,
+    }
+    # Forward only, so a late refund.updated never undoes a later truth; a refund Stripe
+    # reported succeeded can still fail afterwards (refund.failed: the card was closed, say).
+    TRANSITIONS = {
+        Status.PENDING: {Status.SUCCEEDED, Status.FAILED},
+        Status.SUCCEEDED: {Status.FAILED},
+    }
+
     class Source(models.TextChoices):
         API = "api", "FitConnect API"
         CANCELLATION = "cancellation", "Booking cancellation"
@@ -279,6 +294,15 @@ class Refund(TimeStampedModel):
 
     def __str__(self):
         return f"Refund {self.pk} of payment {self.payment_id} ({self.status})"
+
+    def advance(self, stripe_status: str) -> bool:
+        """Move to what Stripe's `stripe_status` means if TRANSITIONS allows it (the caller
+        saves); False for an unknown status or a move backwards."""
+        target = self.STRIPE_STATUS.get(stripe_status)
+        if target is None or target not in self.TRANSITIONS.get(self.status, set()):
+            return False
+        self.status = target
+        return True
 
 
 class WebhookEvent(models.Model):
@@ -330,3 +354,17 @@ class PaymentAlert(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.stripe_id or self.payment_id}"
+
+
+class StripeEventCursor(models.Model):
+    """How far reconcile_payments has listed Stripe's events: every event created before
+    `created` (Unix time) has been listed and stored. It moves only when a listing completed,
+    so an event delivered late, or never, is still listed next time, whatever webhooks stored
+    meanwhile."""
+
+    name = models.CharField(max_length=50, unique=True)
+    created = models.BigIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} at {self.created}"

@@ -20,9 +20,9 @@ from bookings.selectors import booking_blocking_qs
 from core.api import BadGateway, Conflict, PaymentRequired
 from core.money import format_amount
 from payments import stripe_client
-from payments.alerts import alert_raise
+from payments.alerts import refund_failed_alert
 from payments.derivation import booking_derive, payment_derive
-from payments.models import Payment, PaymentAlert, Refund
+from payments.models import Payment, Refund
 from payments.selectors import booking_cancellation_preview, payment_live_for_booking
 from trainers.models import TrainerProfile
 
@@ -351,10 +351,6 @@ def _refund_reserve(
         )
 
 
-_REFUND_STATUS = {"succeeded": Refund.Status.SUCCEEDED, "failed": Refund.Status.FAILED}
-_REFUND_STATUS["canceled"] = Refund.Status.FAILED
-
-
 def _refund_send(refund: Refund) -> tuple[Refund, APIException | None]:
     """Ask Stripe for the reserved refund and record the answer; returns the row and the API
     error to raise when Stripe did not make it.
@@ -393,10 +389,12 @@ def _refund_record(refund: Refund, stripe_refund) -> Refund:
         payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         refund.stripe_refund_id = stripe_refund.id
-        # A charge.refunded webhook may have settled the row already (it matches metadata).
-        if refund.status == Refund.Status.PENDING:
-            refund.status = _REFUND_STATUS.get(stripe_refund.status or "", Refund.Status.PENDING)
-        refund.save(update_fields=["stripe_refund_id", "status", "updated_at"])
+        # A refund event may have settled the row already (it matches our metadata): forward
+        # moves only.
+        if refund.advance(stripe_refund.status or "") and refund.status == Refund.Status.FAILED:
+            refund.failure_message = stripe_refund.to_dict().get("failure_reason") or "failed"
+            refund_failed_alert(refund)
+        refund.save(update_fields=["stripe_refund_id", "status", "failure_message", "updated_at"])
         payment_derive(payment)
     logger.info(
         "Refund %s (%s) of payment %s, booking %s: %s %s",
@@ -408,20 +406,6 @@ def _refund_record(refund: Refund, stripe_refund) -> Refund:
         refund.status,
     )
     return refund
-
-
-def refund_failed_alert(refund: Refund) -> None:
-    """A refund that failed released its reserved amount; the client did not get the money, so
-    a person is told (a cancellation's refund in particular has nobody waiting on an answer)."""
-    alert_raise(
-        key=f"refund_failed:{refund.pk}",
-        kind=PaymentAlert.Kind.REFUND_FAILED,
-        message=f"Refund {refund.pk} of {format_amount(refund.amount, refund.currency)} "
-        f"{refund.currency.upper()} on payment {refund.payment_id} failed "
-        f"({refund.failure_message or 'no reason given'}); its amount is refundable again.",
-        payment=refund.payment,
-        stripe_id=refund.stripe_refund_id or "",
-    )
 
 
 def payment_refund_settle_pending(refund: Refund) -> Refund:
@@ -450,13 +434,13 @@ def payment_refund_settle_pending(refund: Refund) -> Refund:
 def payment_refund_in_full(payment_id: int) -> Refund | None:
     """Refund what is left of a payment whose money we no longer want
     (Payment.refund_in_full_reason: a late success for a cancelled booking, an already-paid one
-    or a lost slot), once.
+    or a lost slot), once; returns the Refund row made (None when nothing was left to refund).
 
-    Every path that meets such a success (webhook, reconciliation, checkout) calls this after
-    commit, outside any lock. The refund is reserved under the payment's lock and counts
-    pending refunds, so a second caller finds nothing left; after a refund Stripe refused, it
-    is not retried here (an alert asks a person). Raises PaymentRequired/BadGateway when
-    Stripe fails; the reason stays on the row, so reconcile_payments tries again.
+    Every path that meets such a success (webhook, reconciliation) calls this after commit,
+    outside any lock. The refund is reserved under the payment's lock and counts pending
+    refunds, so a second caller finds nothing left. Stripe's failure is on the returned row,
+    never raised: no answer leaves it pending (reconciliation settles it); a refusal fails it,
+    which alerts a person, and it is not retried here.
     """
     payment = Payment.objects.get(pk=payment_id)
     if not payment.refund_in_full_reason or not payment.is_refundable():
@@ -464,8 +448,8 @@ def payment_refund_in_full(payment_id: int) -> Refund | None:
     if payment.refunds.filter(status=Refund.Status.FAILED, source=Refund.Source.CANCELLATION):
         return None
     try:
-        return payment_refund(
-            payment=payment,
+        refund = _refund_reserve(
+            payment_id=payment.pk,
             amount=None,
             reason=payment.refund_in_full_reason,
             requested_by=None,
@@ -474,6 +458,8 @@ def payment_refund_in_full(payment_id: int) -> Refund | None:
     except ValidationError:
         # Another caller (a webhook copy, reconciliation) reserved what was left a moment ago.
         return None
+    refund, _error = _refund_send(refund)  # a failure is logged there and kept on the row
+    return refund
 
 
 # --- Cancellation ---------------------------------------------------------------------------

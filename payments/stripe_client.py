@@ -245,6 +245,19 @@ def list_refunds(*, payment_intent_id: str) -> list[stripe.Refund]:
     )
 
 
+def amount_refunded(intent: stripe.PaymentIntent) -> int | None:
+    """What Stripe says was refunded of the intent's charge (latest_charge expanded), None when
+    the charge is not there to read."""
+    value = _field(_field(intent, "latest_charge"), "amount_refunded")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# --- Disputes -------------------------------------------------------------------------------
+def retrieve_dispute(dispute_id: str) -> stripe.Dispute:
+    """The dispute as Stripe knows it now (the emulator has no disputes: tests answer it)."""
+    return _call("fetch the dispute", lambda: get_client().v1.disputes.retrieve(dispute_id))
+
+
 # --- Events and webhooks --------------------------------------------------------------------
 def list_events(
     *, created_gte: int, starting_after: str | None = None, limit: int = 100

@@ -20,8 +20,8 @@ from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from notifications.services import notify_payment_failed, notify_payment_succeeded
 from payments import stripe_client
-from payments.alerts import alert_raise
-from payments.derivation import booking_derive, payment_derive
+from payments.alerts import alert_raise, refund_failed_alert
+from payments.derivation import DISPUTE_FINAL, booking_derive, payment_derive
 from payments.models import Payment, PaymentAlert, Refund
 from trainers.models import TrainerProfile
 
@@ -40,7 +40,6 @@ _INTENT_STATUS = {
     "succeeded": S.SUCCEEDED,
     "canceled": S.CANCELED,
 }
-_DISPUTE_FINAL = {"won", "lost", "warning_closed"}
 
 
 def _get(obj: Any, key: str) -> Any:
@@ -355,22 +354,16 @@ def _fill_charge_details(payment: Payment, intent: dict) -> None:
     payment.receipt_url = stripe_client.receipt_url(intent) or payment.receipt_url
 
 
-# --- Refunds on a charge -------------------------------------------------------------------------
-_REFUND_STATUS = {
-    "succeeded": Refund.Status.SUCCEEDED,
-    "pending": Refund.Status.PENDING,
-    "requires_action": Refund.Status.PENDING,
-    "failed": Refund.Status.FAILED,
-    "canceled": Refund.Status.FAILED,
-}
-
-
+# --- Refunds ------------------------------------------------------------------------------------
 def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
     """Record Stripe's refunds of a locked payment's charge, each exactly once.
 
     A refund we made is matched by its Stripe id, or (when our call's response was lost) by the
     `refund_id` we put in its metadata; anything else was made in the Stripe Dashboard and gets
-    its own row. Totals are then derived from the rows, so nothing is counted twice.
+    its own row. A row's status only moves forward (Refund.TRANSITIONS), so the order of
+    charge.refunded, refund.updated and refund.failed does not matter; a refund that failed
+    releases its reserved amount and raises an alert. Totals are then derived from the rows, so
+    nothing is counted twice, and a refund that succeeded gets its email once.
     """
     result = SyncResult(payment=payment)
     ours = {
@@ -381,7 +374,7 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
         amount = _get(data, "amount")
         if not stripe_id or type(amount) is not int or amount <= 0:
             continue
-        status = _REFUND_STATUS.get(stripe_text(data, "status"), Refund.Status.PENDING)
+        stripe_status = stripe_text(data, "status")
         row = ours.get(stripe_id) or _refund_by_metadata(payment, data)
         if row is None:
             row = Refund.objects.create(
@@ -391,7 +384,7 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
                 # A refund is always in its charge's currency; Stripe's copy is not re-read (an
                 # odd value there would break every amount shown for this refund).
                 currency=payment.currency,
-                status=status,
+                status=Refund.STRIPE_STATUS.get(stripe_status, Refund.Status.PENDING),
                 source=Refund.Source.DASHBOARD,
                 reason="Refunded in the Stripe Dashboard.",
             )
@@ -402,11 +395,18 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
                 stripe_id,
                 payment.pk,
             )
-        elif (row.stripe_refund_id, row.status) != (stripe_id, status):
-            # Stripe's id and final status; the amount stays the one we reserved and sent.
-            row.stripe_refund_id, row.status = stripe_id, status
-            row.save(update_fields=["stripe_refund_id", "status", "updated_at"])
-            result.changed = True
+        else:
+            # Stripe's id and status; the amount stays the one we reserved and sent.
+            moved = row.advance(stripe_status)
+            if moved or row.stripe_refund_id != stripe_id:
+                row.stripe_refund_id = stripe_id
+                if moved and row.status == Refund.Status.FAILED:
+                    row.failure_message = stripe_text(data, "failure_reason") or "failed"
+                    refund_failed_alert(row)
+                row.save(
+                    update_fields=["stripe_refund_id", "status", "failure_message", "updated_at"]
+                )
+                result.changed = True
         ours[stripe_id] = row
     payment.refresh_from_db()
     payment_derive(payment)
@@ -436,8 +436,8 @@ def payment_apply_dispute(payment: Payment, dispute: dict) -> SyncResult:
     status = stripe_text(dispute, "status", max_length=50)
     if (
         payment.dispute_id == dispute_id
-        and payment.dispute_status in _DISPUTE_FINAL
-        and status not in _DISPUTE_FINAL
+        and payment.dispute_status in DISPUTE_FINAL
+        and status not in DISPUTE_FINAL
     ):
         # A created/updated delivered after closed: the outcome is already known.
         result.notes.append(f"ignored dispute {status}: already {payment.dispute_status}")

@@ -37,6 +37,8 @@ class Outcome(enum.StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"
     FAILED = "failed"
+    # Failed because Stripe could not be asked (the handler's fetch): retried, nobody's bug.
+    STRIPE_UNAVAILABLE = "stripe_unavailable"
 
 
 def stripe_event_verify(payload: bytes, sig_header: str) -> dict:
@@ -102,22 +104,24 @@ def stripe_event_process(row: WebhookEvent, *, force: bool = False) -> Outcome:
             result = handler.apply(obj, fresh) if handler else SyncResult()
     except Exception as exc:
         _record_error(row, exc, count_attempt=True)
-        return Outcome.FAILED
+        return _failure(exc)
     return _after_commit(row, result)
+
+
+def _failure(exc: Exception) -> Outcome:
+    if isinstance(exc, stripe_client.StripeFailure):
+        return Outcome.STRIPE_UNAVAILABLE
+    return Outcome.FAILED
 
 
 def _after_commit(row: WebhookEvent, result: SyncResult) -> Outcome:
     if result.refund_in_full and result.payment is not None:
-        # After commit: Stripe is never called under our row locks. The success is recorded
-        # with its reason, so a refund that fails now is not the event's failure (never a 500):
+        # On commit: Stripe is never called under our row locks (nor by a reconciliation dry
+        # run, whose transaction is rolled back). The success is recorded with its reason, so a
+        # refund that fails now is not the event's failure (never a 500; robust: logged):
         # reconcile_payments refunds what is still owed.
-        try:
-            payment_refund_in_full(result.payment.pk)
-        except Exception:
-            logger.exception(
-                "Refund in full of payment %s failed; reconciliation will retry",
-                result.payment.pk,
-            )
+        payment_id = result.payment.pk
+        transaction.on_commit(lambda: payment_refund_in_full(payment_id), robust=True)
     return Outcome.APPLIED
 
 
@@ -159,7 +163,7 @@ def _store_and_apply(event: dict, handler) -> tuple[WebhookEvent, Outcome]:
             # A copy stored and applied it while ours was failing: nothing is missing.
             return row, Outcome.DUPLICATE
         _record_error(row, exc, count_attempt=True)
-        return row, Outcome.FAILED
+        return row, _failure(exc)
     return row, _after_commit(row, result)
 
 
@@ -205,7 +209,7 @@ class StripeWebhookView(APIView):
         except stripe_client.InvalidWebhook as e:
             return Response({"error": str(e)}, status=400)
         row, outcome = stripe_event_ingest(event)
-        if outcome is Outcome.FAILED:
+        if outcome in (Outcome.FAILED, Outcome.STRIPE_UNAVAILABLE):
             # The one deliberate 500: Stripe retries until we answer 2xx. The details stay on
             # the stored row (admin, replay command), never in the response.
             return Response(

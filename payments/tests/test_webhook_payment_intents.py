@@ -142,13 +142,15 @@ def test_a_late_canceled_or_requires_action_never_undoes_succeeded(api, localstr
 
 
 def test_it_refunds_in_full_a_payment_that_lands_after_the_booking_was_cancelled(
-    api, localstripe, started
+    api, localstripe, started, django_capture_on_commit_callbacks
 ):
     booking, payment, intent_id = started
     Booking.objects.filter(pk=booking.pk).update(status="cancelled")
     localstripe.confirm(intent_id, "pm_card_visa")
 
-    response = se.post(api, as_event(localstripe, "payment_intent.succeeded", intent_id))
+    # The refund is asked for once the success is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = se.post(api, as_event(localstripe, "payment_intent.succeeded", intent_id))
 
     assert response.status_code == 200
     payment.refresh_from_db()
@@ -173,7 +175,9 @@ def test_it_confirms_an_expired_booking_whose_slot_is_still_free(api, localstrip
     assert not Refund.objects.exists()
 
 
-def test_it_refunds_an_expired_booking_whose_slot_was_taken(api, localstripe, started):
+def test_it_refunds_an_expired_booking_whose_slot_was_taken(
+    api, localstripe, started, django_capture_on_commit_callbacks
+):
     booking, payment, intent_id = started
     Booking.objects.filter(pk=booking.pk).update(status="expired")
     BookingFactory(
@@ -185,7 +189,8 @@ def test_it_refunds_an_expired_booking_whose_slot_was_taken(api, localstripe, st
     )
     localstripe.confirm(intent_id, "pm_card_visa")
 
-    se.post(api, as_event(localstripe, "payment_intent.succeeded", intent_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        se.post(api, as_event(localstripe, "payment_intent.succeeded", intent_id))
 
     payment.refresh_from_db()
     assert (payment.status, payment.refund_amount) == ("refunded", 7500)
@@ -194,15 +199,18 @@ def test_it_refunds_an_expired_booking_whose_slot_was_taken(api, localstripe, st
     assert (booking.status, booking.payment_status) == ("expired", "refunded")
 
 
-def test_a_duplicate_success_for_a_cancelled_booking_refunds_only_once(api, localstripe, started):
+def test_a_duplicate_success_for_a_cancelled_booking_refunds_only_once(
+    api, localstripe, started, django_capture_on_commit_callbacks
+):
     booking, _payment, intent_id = started
     Booking.objects.filter(pk=booking.pk).update(status="cancelled")
     localstripe.confirm(intent_id, "pm_card_visa")
     evt = as_event(localstripe, "payment_intent.succeeded", intent_id)
 
-    se.post(api, evt)
-    se.post(api, evt)
-    se.post(api, as_event(localstripe, "payment_intent.succeeded", intent_id))  # a new event id
+    with django_capture_on_commit_callbacks(execute=True):
+        se.post(api, evt)
+        se.post(api, evt)
+        se.post(api, as_event(localstripe, "payment_intent.succeeded", intent_id))  # new id
 
     assert Refund.objects.count() == 1
     assert len(localstripe.refunds(intent_id)) == 1

@@ -1,16 +1,34 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from payments.reconciliation import reconcile_payments
 
 
 class Command(BaseCommand):
     help = (
-        "Fetch open payments and recent events from Stripe and apply them, so a lost webhook "
-        "never leaves a paid booking unpaid."
+        "Fetch open payments, attempts, refunds, disputes and recent events from Stripe and "
+        "apply them, so a lost webhook never leaves a paid booking unpaid. Exits 1 when "
+        "something needs a person (a failure, or an open payment alert in the admin)."
     )
 
-    def handle(self, *args, **options):
-        summary = reconcile_payments()
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print what would change, change nothing (Stripe is only read).",
+        )
+
+    def handle(self, *args, dry_run=False, **options):
+        summary = reconcile_payments(dry_run=dry_run)
+        prefix = "Would change" if dry_run else "Changed"
+        for change in summary.changes:
+            self.stdout.write(f"{prefix}: {change}")
         self.stdout.write(str(summary))
         for error in summary.errors:
-            self.stderr.write(f"  {error}")
+            self.stderr.write(f"  Stripe (retried next run): {error}")
+        for failure in summary.failures:
+            self.stderr.write(f"  Failed: {failure}")
+        if summary.needs_person:
+            raise CommandError(
+                f"{len(summary.failures)} failure(s) and {summary.open_alerts} open payment "
+                "alert(s) need a person (see the log and /admin/payments/paymentalert/)."
+            )

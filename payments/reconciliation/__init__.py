@@ -1,0 +1,64 @@
+"""Catch up with Stripe when webhooks were lost, late or failed: reconcile_payments().
+
+Sweeps, each safe to run at any time and in parallel with webhooks (everything goes through the
+same locked, idempotent sync functions); each item is its own transactions and its own error,
+so one bad row never stops a sweep:
+1. attempts without an intent id: found at Stripe by our metadata (intents.py);
+2. payments still open, or failed lately: their intent fetched and applied (intents.py);
+3. Stripe's events since a stored cursor, through the webhook's own path (events.py);
+4. stored events whose handler failed: re-run (events.py);
+5. paid payments whose card is still unknown: fetched, receipt recorded (intents.py);
+6. refunds whose Stripe call got no answer: found by our metadata or asked again; refunds
+   pending at Stripe, and refund totals against the charge's amount_refunded (refunds.py);
+7. open disputes: their status read again (refunds.py);
+8. payments whose money we no longer want: refunded in full (intents.py).
+
+A dry run does everything in one transaction that is rolled back, without asking Stripe to
+create or refund anything, and lists what would change (it holds the rows it reads until it
+ends: run it at a quiet moment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from payments.models import PaymentAlert
+from payments.reconciliation import events, intents, refunds
+from payments.reconciliation.summary import ReconcileSummary
+
+__all__ = ["ReconcileSummary", "reconcile_payments"]
+
+logger = logging.getLogger(__name__)
+
+
+def reconcile_payments(
+    now: dt.datetime | None = None, *, dry_run: bool = False
+) -> ReconcileSummary:
+    now = now or timezone.now()
+    summary = ReconcileSummary(dry_run=dry_run)
+    if dry_run:
+        with transaction.atomic():
+            _sweep(now, summary)
+            transaction.set_rollback(True)
+    else:
+        _sweep(now, summary)
+    summary.open_alerts = PaymentAlert.objects.filter(resolved_at__isnull=True).count()
+    log = logger.warning if summary.needs_person or summary.errors else logger.info
+    log("Reconciliation%s: %s", " (dry run)" if dry_run else "", summary)
+    return summary
+
+
+def _sweep(now: dt.datetime, summary: ReconcileSummary) -> None:
+    intents.resolve_attempts_without_intent(now, summary)
+    intents.sync_open_payments(now, summary)
+    just_failed = events.apply_new_events(now, summary)
+    events.retry_failed_events(summary, skip=just_failed)
+    intents.fill_missing_details(now, summary)
+    refunds.settle_unanswered_refunds(now, summary)
+    refunds.check_refunds(now, summary)
+    refunds.check_disputes(summary)
+    intents.refund_unwanted(summary)
