@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test test-fast lint fmt bench lock install clean screenshots
+.PHONY: run serve test test-fast test-money-property lint fmt bench lock install clean screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || { $(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "FitConnect needs Python 3.11, got " + sys.version' && $(PYTHON) -m venv $(VENV); }
@@ -26,6 +26,11 @@ serve: $(STAMP)
 test: $(STAMP)
 	PY=$(PY) bash scripts/install_browser_deps.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The money property test (payments/tests/test_money_invariants.py) with 300 interleavings
+# instead of make test's 12: a longer hunt, a few minutes.
+test-money-property: $(STAMP)
+	MONEY_PROPERTY_EXAMPLES=300 $(PY) -m pytest -q payments/tests/test_money_invariants.py
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: $(STAMP)
