@@ -49,18 +49,19 @@ def _unknown(kind: str, stripe_id) -> SyncResult:
 
 
 # --- payment_intent.* ----------------------------------------------------------------------------
-# The event's own copy of the intent is applied, with no call to Stripe in the request. Issue 3
-# suggests re-fetching the intent for the truth; that made every delivery wait on Stripe (5 ms
+# The event's own copy of the intent is applied, with no call to Stripe in the request.
+# Re-fetching the intent for the truth would make every delivery wait on Stripe (5 ms
 # against the emulator, which alone caps retrieves at ~175/s: a fast path is impossible with
 # it). The re-fetch is unnecessary for order-proofing because Payment.TRANSITIONS already is:
 # - succeeded is final for an intent, and no payment_failed, requires_action or canceled can
 #   leave SUCCEEDED, so a late one is ignored whatever its copy says;
 # - a stale failure delivered BEFORE the success moves the payment to failed, from which the
-#   success (always sent once the intent succeeds) moves it on; the booking's table allows
-#   failed -> paid the same way;
+#   success (always sent once the intent succeeds) moves it on; the booking's payment status
+#   is derived from the payment (payments.derivation), so it follows;
 # - a stale in-progress state (requires_action after the attempt failed) can only leave the
 #   payment open, never paid or unpaid wrongly; reconciliation re-fetches every payment left
-#   open for RECONCILE_AFTER_MINUTES, and create-payment-intent asks Stripe before reusing one.
+#   open (or failed) for RECONCILE_AFTER_MINUTES, and create-payment-intent asks Stripe before
+#   reusing one.
 # What the copy lacks is the card (brand, last4), the receipt URL and the charge as an object:
 # payments.sync fetches those after commit (payments.tasks.payment_fill_details) and records the
 # receipt there. The truth is still fetched from Stripe, just never in the request path: by that

@@ -195,7 +195,7 @@ class Payment(TimeStampedModel):
             fee = percentage_of(retained, self.platform_fee_percentage)
         return retained - fee
 
-    # --- state machine (the seed's helpers). Callers hold a lock on the row and save. -------
+    # --- state machine. Callers hold a lock on the row and save. ----------------------------
     def set_status(self, target: str) -> bool:
         return transition(self, "status", target, self.TRANSITIONS)
 

@@ -260,19 +260,17 @@ def payment_release_claim(payment: Payment, error: stripe_client.StripeFailure) 
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.stripe_payment_intent_id or not locked.can_move_to(Payment.Status.CANCELED):
             return
-        locked.set_status(Payment.Status.CANCELED)
-        locked.failure_code, locked.failure_message = error.code[:100], error.message
-        locked.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
-        booking_derive(Booking.objects.select_for_update().get(pk=locked.booking_id))
+        payment_close(locked, code=error.code, message=error.message)
 
 
-def payment_close_unreached(payment: Payment) -> None:
-    """Close a locked open attempt that Stripe has no intent for (its create request never
-    reached Stripe): nothing can be charged through it any more."""
+def payment_close(payment: Payment, *, code: str = "", message: str = "") -> None:
+    """Cancel a locked open attempt that no card can be charged through (Stripe refused or
+    never received its intent), keeping Stripe's reason; the booking's status follows."""
     payment.set_status(Payment.Status.CANCELED)
-    payment.save(update_fields=["status", "updated_at"])
+    payment.failure_code, payment.failure_message = code[:100], message
+    payment.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
     booking_derive(Booking.objects.select_for_update().get(pk=payment.booking_id))
-    logger.info("Payment %s closed: Stripe has no intent for it", payment.pk)
+    logger.info("Payment %s closed: %s", payment.pk, message or "Stripe has no intent for it")
 
 
 def _cancel_orphan_intent(payment: Payment, intent_id: str) -> None:

@@ -12,7 +12,7 @@ from django.db.models import Q
 from payments import stripe_client
 from payments.models import Payment
 from payments.reconciliation.summary import ReconcileSummary, run_item
-from payments.services import payment_close_unreached, payment_refund_in_full
+from payments.services import payment_close, payment_refund_in_full
 from payments.sync import our_id, payment_apply_intent, payment_fill_details
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def _adopt_intent(payment_id: int, intent: dict | None, *, now, summary) -> None
             return  # stored meanwhile (a webhook, the checkout's late answer)
         if intent is None:
             if payment.status != Payment.Status.CANCELED:
-                payment_close_unreached(payment)
+                payment_close(payment)
                 summary.payments_updated += 1
                 summary.changes.append(f"payment {payment_id}: no intent at Stripe, closed")
             return
