@@ -213,9 +213,9 @@ def notify_booking_cancelled(booking, refund=None) -> EmailNotification | None:
     refused counts as none). Unpaid bookings are skipped: the trainer was never told about them
     (they hear of a booking once it is paid).
     """
-    payment = Payment.objects.filter(
-        booking_id=booking.pk, status__in=Payment.COLLECTED_STATUSES
-    ).first()
+    payment = (
+        Payment.live().filter(booking_id=booking.pk, status__in=Payment.COLLECTED_STATUSES).first()
+    )
     if payment is None:
         return None
     if refund is not None and refund.status == Refund.Status.FAILED:

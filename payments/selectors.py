@@ -6,12 +6,17 @@ from payments.models import Payment
 
 
 def payment_live_for_booking(booking: Booking) -> Payment | None:
-    """The booking's payment that is not canceled (at most one: a database constraint)."""
+    """The booking's own payment (Payment.live(): not canceled, not a late charge being refunded
+    in full; at most one, a database constraint)."""
     # Booking lists prefetch `payments`: reading them here keeps a list at a fixed query count.
     if "payments" in getattr(booking, "_prefetched_objects_cache", {}):
-        live = [p for p in booking.payments.all() if p.status != Payment.Status.CANCELED]
+        live = [
+            p
+            for p in booking.payments.all()
+            if p.status != Payment.Status.CANCELED and not p.refund_in_full_reason
+        ]
         return live[0] if live else None
-    return booking.payments.exclude(status=Payment.Status.CANCELED).first()
+    return Payment.live().filter(booking=booking).first()
 
 
 def booking_cancellation_preview(*, booking: Booking, actor, now=None) -> CancellationQuote:

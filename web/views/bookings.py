@@ -51,8 +51,10 @@ def booking_list(request):
 @login_required
 def booking_detail(request, pk: int):
     booking = own_booking(request, pk)
-    # The receipt: the payment that collected the money (declined attempts are not shown).
-    payment = booking.payments.filter(status__in=Payment.COLLECTED_STATUSES).first()
+    # The receipt: the payment that collected the money (declined attempts are not shown): the
+    # booking's own, else a late charge that was refunded in full.
+    collected = Payment.objects.filter(booking=booking, status__in=Payment.COLLECTED_STATUSES)
+    payment = collected.filter(refund_in_full_reason="").first() or collected.first()
     return render(
         request,
         "web/booking_detail.html",
