@@ -58,6 +58,9 @@ class Booking(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancellation_reason = models.TextField(blank=True)
+    # Times the session was moved: the SEQUENCE of its calendar event (bookings.calendar), so an
+    # updated invitation replaces the one already in the calendar.
+    calendar_sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-start_time", "-id"]

@@ -67,3 +67,22 @@ def booking_list_for(
 def booking_get_for(user, booking_id: int) -> Booking:
     """The booking if `user` may see it; Http404 otherwise (a stranger's booking does not exist)."""
     return get_object_or_404(booking_list_for(user), pk=booking_id)
+
+
+# A trainer's calendar feed: sessions from this long ago on, at most FEED_MAX of them.
+FEED_PAST = dt.timedelta(days=30)
+FEED_MAX = 500
+
+
+def booking_feed_for_trainer(trainer, *, now: dt.datetime | None = None) -> QuerySet[Booking]:
+    """The trainer's confirmed and completed sessions, recent and upcoming, soonest first."""
+    since = (now or timezone.now()) - FEED_PAST
+    return (
+        Booking.objects.filter(
+            trainer=trainer,
+            status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED],
+            end_time__gte=since,
+        )
+        .select_related("client", "trainer__user")
+        .order_by("start_time", "id")[:FEED_MAX]
+    )

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from bookings.calendar_views import trainer_calendar_feed
 from core.api import json_404, json_500
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("dashboard/", include("analytics.web_urls")),
+    path("calendar/<str:token>.ics", trainer_calendar_feed, name="trainer-calendar-feed"),
     path("", include("web.urls")),
     # Uploaded photos, in development only (an empty list with DEBUG off or an absolute MEDIA_URL).
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),

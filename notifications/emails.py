@@ -12,6 +12,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from bookings.calendar import CLIENT, TRAINER, ics_attachment, session_event
+from bookings.models import Booking
 from core.money import format_amount
 from notifications.models import EmailNotification
 
@@ -87,8 +89,18 @@ def booking_context(booking) -> dict:
     }
 
 
+def calendar_context(booking, *, viewer: str, method: str) -> dict:
+    """The session's calendar invitation (REQUEST: add or update it, CANCEL: remove it), kept in
+    the context so the invitation is the same on every retry."""
+    return {"method": method, "events": [session_event(booking, viewer=viewer)]}
+
+
+def _session_is_on(booking) -> bool:
+    return booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
+
+
 def payment_succeeded_context(payment, booking) -> dict:
-    return {
+    context = {
         **booking_context(booking),
         "amount": money(payment.amount, payment.currency),
         "card": card_description(payment),
@@ -96,6 +108,10 @@ def payment_succeeded_context(payment, booking) -> dict:
         "payment_id": payment.pk,
         "booking_url": absolute_url("web:booking_detail", booking.pk),
     }
+    # A payment that landed after the booking was cancelled is refunded: no invitation then.
+    if _session_is_on(booking):
+        context["calendar"] = calendar_context(booking, viewer=CLIENT, method="REQUEST")
+    return context
 
 
 def payment_failed_context(payment, booking) -> dict:
@@ -109,7 +125,7 @@ def payment_failed_context(payment, booking) -> dict:
 
 
 def refund_context(refund, payment, booking) -> dict:
-    return {
+    context = {
         **booking_context(booking),
         "amount": money(refund.amount, refund.currency),
         "paid_amount": money(payment.amount, payment.currency),
@@ -117,6 +133,10 @@ def refund_context(refund, payment, booking) -> dict:
         "reason": refund.reason,
         "refund_id": refund.pk,
     }
+    # The refund of a cancelled session also takes it out of the client's calendar.
+    if booking.status == Booking.Status.CANCELLED:
+        context["calendar"] = calendar_context(booking, viewer=CLIENT, method="CANCEL")
+    return context
 
 
 def trainer_new_booking_context(payment, booking) -> dict:
@@ -126,6 +146,7 @@ def trainer_new_booking_context(payment, booking) -> dict:
         "platform_fee": money(payment.platform_fee_amount, payment.currency),
         "payout": money(payment.trainer_payout_amount, payment.currency),
         "booking_url": absolute_url("web:booking_detail", booking.pk),
+        "calendar": calendar_context(booking, viewer=TRAINER, method="REQUEST"),
     }
 
 
@@ -142,6 +163,7 @@ def trainer_cancellation_context(booking, payment, refund, refunded_before: int)
         "payout_after": money(
             payment.payout_after_refunds(refunded_before + refund_amount), payment.currency
         ),
+        "calendar": calendar_context(booking, viewer=TRAINER, method="CANCEL"),
     }
 
 
@@ -173,4 +195,9 @@ def render(notification: EmailNotification) -> EmailMultiAlternatives:
         headers={"X-FitConnect-Notification": notification.key},
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    if "calendar" in notification.context:
+        # DTSTAMP is when the email was decided on, the same on every retry.
+        message.attach(
+            ics_attachment(notification.context["calendar"], stamp=notification.created_at)
+        )
     return message

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -38,6 +39,8 @@ from trainers.services import (
     availability_override_add,
     availability_override_remove,
     availability_replace,
+    trainer_calendar_feed_revoke,
+    trainer_calendar_feed_rotate,
     trainer_photo_remove,
     trainer_photo_set,
     trainer_profile_ensure,
@@ -411,6 +414,41 @@ class TrainerMePhotoApi(APIView):
     def delete(self, request):
         profile = trainer_photo_remove(profile=trainer_profile_ensure(user=request.user))
         return Response(TrainerMeApi.OutputSerializer(profile, context={"request": request}).data)
+
+
+class TrainerMeCalendarApi(APIView):
+    """The trainer's private iCal feed of their sessions (confirmed and completed, from 30 days
+    ago on), for a calendar app to subscribe to. GET shows its URL (null: none), POST makes a
+    new one (the old URL stops working), DELETE turns the feed off. Anyone with the URL can
+    read the feed: share it with nobody."""
+
+    permission_classes = [IsAuthenticated, IsTrainer]
+
+    class OutputSerializer(serializers.Serializer):
+        feed_url = serializers.URLField(allow_null=True)
+
+    def _answer(self, request, profile):
+        url = None
+        if profile.calendar_token:
+            path = reverse("trainer-calendar-feed", args=[profile.calendar_token])
+            url = request.build_absolute_uri(path)
+        return Response({"feed_url": url})
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        return self._answer(request, trainer_profile_ensure(user=request.user))
+
+    @extend_schema(request=None, responses=OutputSerializer)
+    def post(self, request):
+        profile = trainer_profile_ensure(user=request.user)
+        trainer_calendar_feed_rotate(profile=profile)
+        return self._answer(request, profile)
+
+    @extend_schema(request=None, responses=OutputSerializer)
+    def delete(self, request):
+        profile = trainer_profile_ensure(user=request.user)
+        trainer_calendar_feed_revoke(profile=profile)
+        return self._answer(request, profile)
 
 
 class ChoiceSerializer(serializers.Serializer):

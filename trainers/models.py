@@ -56,6 +56,9 @@ class TrainerProfile(TimeStampedModel):
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     accepting_bookings = models.BooleanField(default=True)
+    # The secret in the URL of the trainer's private iCal feed of sessions; null: no feed.
+    # Rotating it revokes the old URL.
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

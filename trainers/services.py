@@ -196,3 +196,17 @@ def availability_override_add(
 def availability_override_remove(*, override: AvailabilityOverride) -> None:
     """The date goes back to the weekly schedule (or to its other overrides)."""
     override.delete()
+
+
+def trainer_calendar_feed_rotate(*, profile: TrainerProfile) -> str:
+    """A new secret for the trainer's calendar feed URL; the previous URL stops working."""
+    token = secrets.token_urlsafe(32)
+    TrainerProfile.objects.filter(pk=profile.pk).update(calendar_token=token)
+    profile.calendar_token = token
+    return token
+
+
+def trainer_calendar_feed_revoke(*, profile: TrainerProfile) -> None:
+    """No feed any more: its URL answers 404."""
+    TrainerProfile.objects.filter(pk=profile.pk).update(calendar_token=None)
+    profile.calendar_token = None

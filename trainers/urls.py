@@ -7,6 +7,7 @@ urlpatterns = [
     path("choices/", api.TrainerChoicesApi.as_view(), name="trainer-choices"),
     path("me/", api.TrainerMeApi.as_view(), name="trainer-me"),
     path("me/photo/", api.TrainerMePhotoApi.as_view(), name="trainer-me-photo"),
+    path("me/calendar/", api.TrainerMeCalendarApi.as_view(), name="trainer-me-calendar"),
     path(
         "me/availability/", api.TrainerMeAvailabilityApi.as_view(), name="trainer-me-availability"
     ),

@@ -51,8 +51,14 @@ def test_it_delivers_the_receipt_through_an_smtp_server(commit, smtp_server):
     trainer_name = payment.booking.trainer.user.get_full_name()
     assert receipt["Subject"] == f"Receipt: 75.00 USD for your session with {trainer_name}"
     assert receipt["X-FitConnect-Notification"] == f"payment_succeeded:payment:{payment.pk}"
-    text, html = (part.get_payload(decode=True).decode() for part in receipt.get_payload())
+    parts = {part.get_content_type(): part for part in receipt.walk()}
+    text, html, invite = (
+        parts[kind].get_payload(decode=True).decode()
+        for kind in ("text/plain", "text/html", "text/calendar")
+    )
     assert "Visa ending 4242" in text
     assert "Visa ending 4242" in html
+    assert parts["text/calendar"].get_param("method") == "REQUEST"
+    assert f"UID:booking-{payment.booking_id}@" in invite
     assert payment.booking.trainer.user.email in received
     assert set(EmailNotification.objects.values_list("status", flat=True)) == {"sent"}
