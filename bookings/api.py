@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings.models import Booking
+from bookings.reschedule import booking_reschedule
 from bookings.selectors import booking_get_for, booking_list_for
 from bookings.services import booking_cancel, booking_create
 from core.api import ErrorSerializer
@@ -191,3 +192,23 @@ class BookingCancelApi(APIView):
         )
         context = {"request": request, "refund": refund}
         return Response(BookingCancelOutputSerializer(booking, context=context).data)
+
+
+class BookingRescheduleApi(APIView):
+    """The client moves their paid session to another free time of the same trainer, at the
+    same price, while cancelling would still refund it in full; both are emailed the new time."""
+
+    class InputSerializer(serializers.Serializer):
+        start_time = AwareDateTimeField()
+
+    @extend_schema(
+        request=InputSerializer, responses={200: BookingOutputSerializer, 409: ErrorSerializer}
+    )
+    def post(self, request, booking_id: int):
+        booking = booking_get_for(request.user, booking_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = booking_reschedule(
+            booking=booking, actor=request.user, start_time=serializer.validated_data["start_time"]
+        )
+        return Response(BookingOutputSerializer(booking, context={"request": request}).data)

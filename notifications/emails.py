@@ -63,8 +63,13 @@ def session_time(booking) -> str:
     "Monday 17 March 2025, 14:00-15:00 GMT (Europe/London)"; the zone name is added only when
     the abbreviation alone does not say it (UTC stays "UTC").
     """
-    tz = ZoneInfo(booking.trainer.timezone or "UTC")
-    start, end = booking.start_time.astimezone(tz), booking.end_time.astimezone(tz)
+    return time_range(booking.trainer.timezone, booking.start_time, booking.end_time)
+
+
+def time_range(zone: str, start, end) -> str:
+    """session_time for any start and end, in the zone named."""
+    tz = ZoneInfo(zone or "UTC")
+    start, end = start.astimezone(tz), end.astimezone(tz)
     text = f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}-{end:%H:%M} {start.tzname()}"
     if tz.key != start.tzname():
         text += f" ({tz.key})"
@@ -164,6 +169,21 @@ def trainer_cancellation_context(booking, payment, refund, refunded_before: int)
             payment.payout_after_refunds(refunded_before + refund_amount), payment.currency
         ),
         "calendar": calendar_context(booking, viewer=TRAINER, method="CANCEL"),
+    }
+
+
+def rescheduled_context(booking, *, previous_start, viewer: str) -> dict:
+    """The session's new time, and the old one, both in the trainer's time zone."""
+    previous_end = previous_start + (booking.end_time - booking.start_time)
+    if viewer == TRAINER:
+        url = absolute_url("web:trainer_home")
+    else:
+        url = absolute_url("web:booking_detail", booking.pk)
+    return {
+        **booking_context(booking),
+        "previous_time": time_range(booking.trainer.timezone, previous_start, previous_end),
+        "booking_url": url,
+        "calendar": calendar_context(booking, viewer=viewer, method="REQUEST"),
     }
 
 

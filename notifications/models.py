@@ -18,6 +18,8 @@ class EmailNotification(TimeStampedModel):
         REFUND_SUCCEEDED = "refund_succeeded", "Client: refund"
         TRAINER_NEW_BOOKING = "trainer_new_booking", "Trainer: new paid booking"
         TRAINER_BOOKING_CANCELLED = "trainer_booking_cancelled", "Trainer: booking cancelled"
+        BOOKING_RESCHEDULED = "booking_rescheduled", "Client: session moved"
+        TRAINER_BOOKING_RESCHEDULED = "trainer_booking_rescheduled", "Trainer: session moved"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from bookings.calendar import CLIENT, TRAINER
 from bookings.models import Booking
 from notifications import emails
 from notifications.models import EmailNotification
@@ -235,6 +236,41 @@ def notify_booking_cancelled(booking, refund=None) -> EmailNotification | None:
         key=f"{Kind.TRAINER_BOOKING_CANCELLED}:booking:{booking.pk}",
         kind=Kind.TRAINER_BOOKING_CANCELLED,
         build=build,
+    )
+
+
+def notify_booking_rescheduled(booking, *, previous_start) -> list[EmailNotification]:
+    """Tell the trainer and the client the session's new time, each with the updated calendar
+    invitation; once per move (the key names the booking's calendar sequence). Called inside
+    the transaction that moved it."""
+    fresh = _booking(booking.pk)
+
+    def build(viewer, recipient):
+        def make():
+            context = emails.rescheduled_context(
+                fresh, previous_start=previous_start, viewer=viewer
+            )
+            subject = f"Session moved to {context['session_time']}"
+            if viewer == TRAINER:
+                subject = f"{context['client_name']} moved the session to {context['session_time']}"
+            return recipient, subject, context, fresh
+
+        return make
+
+    move = f"booking:{fresh.pk}:sequence:{fresh.calendar_sequence}"
+    return _queue_many(
+        [
+            (
+                f"{Kind.TRAINER_BOOKING_RESCHEDULED}:{move}",
+                Kind.TRAINER_BOOKING_RESCHEDULED,
+                build(TRAINER, fresh.trainer.user.email),
+            ),
+            (
+                f"{Kind.BOOKING_RESCHEDULED}:{move}",
+                Kind.BOOKING_RESCHEDULED,
+                build(CLIENT, fresh.client.email),
+            ),
+        ]
     )
 
 
