@@ -37,6 +37,7 @@ class BookingAdmin(admin.ModelAdmin):
         "hold_expires_at",
         "cancelled_at",
         "cancelled_by",
+        "calendar_sequence",
         "created_at",
         "updated_at",
     ]

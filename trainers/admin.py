@@ -57,7 +57,8 @@ class TrainerProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     # Photos are uploaded by their trainer through trainers.photos (checked, resized, metadata
     # stripped); staff can only look at one and remove it.
-    exclude = ["photo"]
+    # The calendar feed's secret is the trainer's alone (they rotate it from their area).
+    exclude = ["photo", "calendar_token"]
     readonly_fields = ["picture", "created_at", "updated_at"]
     inlines = [AvailabilityInline, AvailabilityOverrideInline]
     actions = ["remove_photos"]
