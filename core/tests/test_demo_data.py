@@ -81,3 +81,29 @@ def test_it_refuses_to_seed_public_passwords_with_debug_off(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         seed()
     assert not User.objects.exists()
+
+
+def test_demo_trainers_have_profiles_that_sell_and_reviews_of_past_sessions(settings, api):
+    from bookings.models import Booking
+    from reviews.models import Review
+    from trainers.choices import LANGUAGES, SPECIALTIES
+
+    settings.DEBUG = True
+    seed()
+    profiles = list(TrainerProfile.objects.all())
+    for p in profiles:
+        assert p.headline and p.languages
+        assert set(p.specialties) <= set(SPECIALTIES) and set(p.languages) <= set(LANGUAGES)
+        p.full_clean()
+    assert sum(bool(p.photo) for p in profiles) == 2  # the others show the initials avatar
+    reviewed = Booking.objects.filter(review__isnull=False)
+    assert reviewed.count() == Review.objects.count() >= len(profiles)
+    assert set(reviewed.values_list("status", "payment_status")) == {("completed", "paid")}
+    assert all(b.end_time < b.created_at for b in reviewed)
+    listed = api.get("/api/v1/trainers/", {"sort": "rating"}).json()
+    assert all(row["rating"] and row["review_count"] for row in listed)
+    assert sum(row["photo_url"] is not None for row in listed) == 2
+
+    seed()
+    assert Review.objects.count() == reviewed.count()
+    assert sum(bool(p.photo) for p in TrainerProfile.objects.all()) == 2

@@ -1,19 +1,33 @@
-"""Demo data for `make run`: an admin, two clients and four trainers, each with a known login.
+"""Demo data for `make run`: an admin, two clients and four trainers, each with a known login,
+a profile that sells (headline, specialties, languages; two with a photo, two with the initials
+avatar) and a few reviews of past sessions.
 
-Idempotent: running it again resets the same accounts (names, passwords, rates, availability) to
-the values below and creates nothing twice; bookings and payments made during a demo are kept.
+Idempotent: running it again resets the same accounts (names, passwords, rates, availability,
+profiles) to the values below and creates nothing twice; bookings and payments made during a demo
+are kept. The reviewed past sessions are made once per trainer (completed and paid, with a
+payment row that never went through Stripe), so the directory shows ratings from the start.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from accounts.models import User
+from bookings.models import Booking
+from bookings.services import booking_price
 from core.money import format_amount
+from payments.models import Payment
+from reviews.models import Review
 from trainers.models import AvailabilityWindow, TrainerProfile
+from trainers.services import trainer_photo_set
 
 ADMIN = ("admin@fitconnect.test", "admin-demo-pass", "Ada", "Admin")
 CLIENTS = [
@@ -35,6 +49,12 @@ class DemoTrainer:
     timezone: str
     # (weekdays, "HH:MM", "HH:MM") in the trainer's own timezone
     windows: list[tuple[range, str, str]]
+    headline: str = ""
+    languages: list[str] = field(default_factory=lambda: ["en"])
+    # Colours of a generated photo (background, figure); None keeps the initials avatar.
+    photo: tuple[str, str] | None = None
+    # (client index, days ago, rating, comment, the trainer's reply or "")
+    reviews: list[tuple[int, int, int, str, str]] = field(default_factory=list)
 
 
 TRAINER_PASSWORD = "trainer-demo-pass"
@@ -49,6 +69,13 @@ TRAINERS = [
         "UTC",
         # Open all day every day so a demo always finds a slot, whatever the hour.
         [(EVERY_DAY, "00:00", "23:45")],
+        headline="Barbell strength for beginners and returning lifters",
+        languages=["en", "es"],
+        photo=("#1d4ed8", "#fbbf24"),
+        reviews=[
+            (0, 9, 5, "Fixed my squat in one session. Clear, patient cues.", "Thanks Carla!"),
+            (1, 16, 4, "Hard work, good plan to take home.", ""),
+        ],
     ),
     DemoTrainer(
         "trainer2@fitconnect.test",
@@ -63,6 +90,9 @@ TRAINERS = [
             (WEEKDAYS, "17:00", "21:00"),
             (range(5, 6), "09:00", "13:00"),
         ],
+        headline="Gentle vinyasa and mobility for stiff backs",
+        languages=["en", "fr"],
+        reviews=[(0, 12, 5, "Calm, precise, my back thanks you.", "")],
     ),
     DemoTrainer(
         "trainer3@fitconnect.test",
@@ -73,6 +103,13 @@ TRAINERS = [
         9000,
         "America/New_York",
         [(WEEKDAYS, "06:00", "10:00"), (WEEKDAYS, "16:00", "20:00")],
+        headline="Your first marathon, planned by heart rate",
+        languages=["en", "pt"],
+        photo=("#047857", "#f8fafc"),
+        reviews=[
+            (1, 8, 5, "A plan I can actually follow.", "See you at mile 20!"),
+            (0, 20, 4, "", ""),
+        ],
     ),
     DemoTrainer(
         "trainer4@fitconnect.test",
@@ -83,6 +120,9 @@ TRAINERS = [
         12000,
         "Asia/Tokyo",
         [(range(0, 6), "08:00", "20:00")],
+        headline="Boxing conditioning that leaves you grinning",
+        languages=["ja", "en"],
+        reviews=[(1, 10, 3, "Tough! Bring water.", "")],
     ),
 ]
 
@@ -99,6 +139,58 @@ def _user(email, password, first_name, last_name, **extra) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+def _photo(background: str, figure: str) -> SimpleUploadedFile:
+    """A plain portrait-like picture (a head and shoulders on a coloured ground), made here so the
+    demo needs no image files; it goes through the same checks and resizing as an upload."""
+    image = Image.new("RGB", (640, 640), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((220, 120, 420, 320), fill=figure)
+    draw.ellipse((120, 340, 520, 760), fill=figure)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return SimpleUploadedFile("demo.png", out.getvalue(), content_type="image/png")
+
+
+def _reviewed_sessions(profile: TrainerProfile, demo: DemoTrainer, clients: list[User]) -> None:
+    """The trainer's past sessions with the demo's reviews, made the first time only."""
+    if Review.objects.filter(trainer=profile).exists():
+        return
+    zone = ZoneInfo(profile.timezone)
+    for client_index, days_ago, rating, comment, reply in demo.reviews:
+        local_day = timezone.now().astimezone(zone).date() - dt.timedelta(days=days_ago)
+        start = dt.datetime.combine(local_day, dt.time(9, 0), zone)
+        price = booking_price(hourly_rate=profile.hourly_rate, duration_minutes=60)
+        booking = Booking.objects.create(
+            client=clients[client_index],
+            trainer=profile,
+            start_time=start,
+            end_time=start + dt.timedelta(hours=1),
+            duration_minutes=60,
+            price=price,
+            currency=profile.currency,
+            status=Booking.Status.COMPLETED,
+            payment_status=Booking.PaymentStatus.PAID,
+        )
+        Payment.objects.create(
+            booking=booking,
+            amount=price,
+            currency=profile.currency,
+            status=Payment.Status.SUCCEEDED,
+            succeeded_at=start - dt.timedelta(days=2),
+        )
+        review = Review.objects.create(
+            booking=booking,
+            trainer=profile,
+            client=clients[client_index],
+            rating=rating,
+            comment=comment,
+            reply=reply,
+            replied_at=start + dt.timedelta(days=1) if reply else None,
+        )
+        # Written the evening after the session (created_at is set on insert).
+        Review.objects.filter(pk=review.pk).update(created_at=start + dt.timedelta(hours=10))
 
 
 class Command(BaseCommand):
@@ -129,8 +221,11 @@ class Command(BaseCommand):
         email, password, first, last = ADMIN
         _user(email, password, first, last, role=User.Role.ADMIN, is_staff=True, is_superuser=True)
         rows.append(("admin", email, password, "(also /admin/)"))
+        clients = []
         for email, password, first, last in CLIENTS:
-            _user(email, password, first, last, role=User.Role.CLIENT, is_staff=False)
+            clients.append(
+                _user(email, password, first, last, role=User.Role.CLIENT, is_staff=False)
+            )
             rows.append(("client", email, password, ""))
         for t in TRAINERS:
             user = _user(
@@ -139,8 +234,10 @@ class Command(BaseCommand):
             profile, _ = TrainerProfile.objects.update_or_create(
                 user=user,
                 defaults={
+                    "headline": t.headline,
                     "bio": t.bio,
                     "specialties": t.specialties,
+                    "languages": t.languages,
                     "hourly_rate": t.hourly_rate,
                     "currency": "usd",
                     "timezone": t.timezone,
@@ -155,6 +252,9 @@ class Command(BaseCommand):
                 for days, start, end in t.windows
                 for day in days
             )
+            if t.photo and not profile.photo:
+                trainer_photo_set(profile=profile, upload=_photo(*t.photo))
+            _reviewed_sessions(profile, t, clients)
             rate = format_amount(t.hourly_rate, "usd")
             rows.append(
                 (
