@@ -19,42 +19,60 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 
 from accounts.login_throttle import lockout_message, retry_after
 from accounts.models import User, canonical_email
-from accounts.services import user_change_password, user_register
+from accounts.services import user_change_password, user_register, user_update
 from core.api import ErrorSerializer
 from core.ratelimit import rate_limit
+from core.times import is_known_zone
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "role"]
+        fields = ["id", "email", "first_name", "last_name", "role", "timezone"]
+
+
+class TimezoneField(serializers.CharField):
+    """An IANA zone name of the list the trainers' zones come from (GET /trainers/choices/)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not is_known_zone(value):
+            raise ValidationError(
+                f"'{value}' is not a time zone of the list (IANA names such as 'Europe/London')."
+            )
+        return value
+
+
+class RefuseUnknownFieldsMixin:
+    """Any field the serializer does not take (staff flags, a typo) is refused, not dropped."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise ValidationError({name: ["This field is not allowed."] for name in unknown})
+        return super().to_internal_value(data)
 
 
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         first_name = serializers.CharField(max_length=150)
         last_name = serializers.CharField(max_length=150)
         role = serializers.ChoiceField(choices=[User.Role.CLIENT, User.Role.TRAINER])
+        timezone = TimezoneField(required=False, default="UTC")
 
         def validate_email(self, value):
             if User.objects.filter(email=canonical_email(value)).exists():
                 raise ValidationError("A user with this email already exists.")
             return value
-
-        def to_internal_value(self, data):
-            # Staff flags and any other unknown field are refused, not silently dropped.
-            if isinstance(data, dict):
-                unknown = sorted(set(data) - set(self.fields))
-                if unknown:
-                    raise ValidationError(
-                        {name: ["This field is not allowed."] for name in unknown}
-                    )
-            return super().to_internal_value(data)
 
     @extend_schema(
         request=InputSerializer, responses={201: UserOutputSerializer, 429: ErrorSerializer}
@@ -167,6 +185,16 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    class InputSerializer(RefuseUnknownFieldsMixin, serializers.Serializer):
+        timezone = TimezoneField(required=False)
+
     @extend_schema(responses=UserOutputSerializer)
     def get(self, request):
         return Response(UserOutputSerializer(request.user).data)
+
+    @extend_schema(request=InputSerializer, responses=UserOutputSerializer)
+    def patch(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = user_update(user=request.user, **serializer.validated_data)
+        return Response(UserOutputSerializer(user).data)

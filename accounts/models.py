@@ -64,6 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Where the user reads times (IANA name): pages and emails show a session in it as well as
+    # in the trainer's zone, where it takes place. (After date_joined: it shadows the module.)
+    timezone = models.CharField(max_length=64, default="UTC")
 
     objects = UserManager()
 

@@ -5,8 +5,6 @@ trainer's time zone, absolute URLs), so a notification renders the same on every
 any worker, whatever has happened to the payment since.
 """
 
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -15,6 +13,7 @@ from django.urls import reverse
 from bookings.calendar import CLIENT, TRAINER, ics_attachment, session_event
 from bookings.models import Booking
 from core.money import format_amount
+from core.times import session_times
 from notifications.models import EmailNotification
 
 CARD_BRANDS = {
@@ -57,23 +56,17 @@ def subject_line(text: str) -> str:
     return shorten(text, EmailNotification._meta.get_field("subject").max_length)
 
 
-def session_time(booking) -> str:
-    """The session in the trainer's own time zone, where it takes place.
-
-    "Monday 17 March 2025, 14:00-15:00 GMT (Europe/London)"; the zone name is added only when
-    the abbreviation alone does not say it (UTC stays "UTC").
-    """
-    return time_range(booking.trainer.timezone, booking.start_time, booking.end_time)
+def session_time(booking, reader) -> str:
+    """The session on the trainer's clock, where it takes place, then on the reader's own when
+    that reads differently: "Monday 17 March 2025, 14:00-15:00 GMT (Europe/London); your time:
+    Tuesday 18 March 2025, 00:00-01:00 AEDT (Australia/Sydney)"."""
+    return time_range(booking.trainer.timezone, booking.start_time, booking.end_time, reader)
 
 
-def time_range(zone: str, start, end) -> str:
-    """session_time for any start and end, in the zone named."""
-    tz = ZoneInfo(zone or "UTC")
-    start, end = start.astimezone(tz), end.astimezone(tz)
-    text = f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}-{end:%H:%M} {start.tzname()}"
-    if tz.key != start.tzname():
-        text += f" ({tz.key})"
-    return text
+def time_range(zone: str, start, end, reader) -> str:
+    """session_time for any start and end, on the clock of the zone named and the reader's."""
+    there, mine = session_times(start, end, zone, reader.timezone)
+    return f"{there}; your time: {mine}" if mine else there
 
 
 def card_description(payment) -> str:
@@ -84,12 +77,13 @@ def card_description(payment) -> str:
     return f"{brand} ending {payment.card_last4}"
 
 
-def booking_context(booking) -> dict:
+def booking_context(booking, reader) -> dict:
+    """What every email about a booking says; times also on `reader`'s clock."""
     return {
         "booking_id": booking.pk,
         "client_name": person(booking.client),
         "trainer_name": person(booking.trainer.user),
-        "session_time": session_time(booking),
+        "session_time": session_time(booking, reader),
         "duration_minutes": booking.duration_minutes,
     }
 
@@ -106,7 +100,7 @@ def _session_is_on(booking) -> bool:
 
 def payment_succeeded_context(payment, booking) -> dict:
     context = {
-        **booking_context(booking),
+        **booking_context(booking, booking.client),
         "amount": money(payment.amount, payment.currency),
         "card": card_description(payment),
         "receipt_url": payment.receipt_url,
@@ -121,7 +115,7 @@ def payment_succeeded_context(payment, booking) -> dict:
 
 def payment_failed_context(payment, booking) -> dict:
     return {
-        **booking_context(booking),
+        **booking_context(booking, booking.client),
         "amount": money(payment.amount, payment.currency),
         "card": card_description(payment),
         "reason": payment.failure_message or "Your card issuer declined the payment.",
@@ -131,7 +125,7 @@ def payment_failed_context(payment, booking) -> dict:
 
 def refund_context(refund, payment, booking) -> dict:
     context = {
-        **booking_context(booking),
+        **booking_context(booking, booking.client),
         "amount": money(refund.amount, refund.currency),
         "paid_amount": money(payment.amount, payment.currency),
         "card": card_description(payment),
@@ -146,7 +140,7 @@ def refund_context(refund, payment, booking) -> dict:
 
 def trainer_new_booking_context(payment, booking) -> dict:
     return {
-        **booking_context(booking),
+        **booking_context(booking, booking.trainer.user),
         "amount": money(payment.amount, payment.currency),
         "platform_fee": money(payment.platform_fee_amount, payment.currency),
         "payout": money(payment.trainer_payout_amount, payment.currency),
@@ -159,7 +153,7 @@ def trainer_cancellation_context(booking, payment, refund, refunded_before: int)
     """`refunded_before`: what had already gone back to the client before this cancellation."""
     refund_amount = refund.amount if refund is not None else 0
     return {
-        **booking_context(booking),
+        **booking_context(booking, booking.trainer.user),
         "cancelled_by": _who_cancelled(booking),
         "reason": booking.cancellation_reason,
         "amount": money(payment.amount, payment.currency),
@@ -173,15 +167,15 @@ def trainer_cancellation_context(booking, payment, refund, refunded_before: int)
 
 
 def rescheduled_context(booking, *, previous_start, viewer: str) -> dict:
-    """The session's new time, and the old one, both in the trainer's time zone."""
+    """The session's new time and the old one, on the trainer's clock and the reader's."""
     previous_end = previous_start + (booking.end_time - booking.start_time)
     if viewer == TRAINER:
-        url = absolute_url("web:trainer_home")
+        url, reader = absolute_url("web:trainer_home"), booking.trainer.user
     else:
-        url = absolute_url("web:booking_detail", booking.pk)
+        url, reader = absolute_url("web:booking_detail", booking.pk), booking.client
     return {
-        **booking_context(booking),
-        "previous_time": time_range(booking.trainer.timezone, previous_start, previous_end),
+        **booking_context(booking, reader),
+        "previous_time": time_range(booking.trainer.timezone, previous_start, previous_end, reader),
         "booking_url": url,
         "calendar": calendar_context(booking, viewer=viewer, method="REQUEST"),
     }

@@ -18,6 +18,8 @@ from bookings.services import (
     MAX_DURATION_MINUTES,
     MIN_DURATION_MINUTES,
 )
+from core.times import is_known_zone
+from trainers.choices import timezone_names
 
 DURATION_CHOICES = [
     (m, f"{m} minutes")
@@ -60,6 +62,13 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html(),
     )
+
+    # Filled in by the browser (web/static/web/timezone.js); UTC when it says nothing we know.
+    timezone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean_timezone(self):
+        value = self.cleaned_data["timezone"]
+        return value if is_known_zone(value) else "UTC"
 
     def clean_email(self):
         email = canonical_email(self.cleaned_data["email"])
@@ -116,6 +125,18 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old
+
+
+class AccountForm(forms.Form):
+    timezone = forms.ChoiceField(
+        label="Your time zone",
+        help_text="Session times are shown in the trainer's time zone and, when it differs, in "
+        "yours.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(z, z.replace("_", " ")) for z in timezone_names()]
 
 
 class TrainerFilterForm(forms.Form):

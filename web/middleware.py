@@ -1,4 +1,5 @@
-"""Content-Security-Policy for the pages: only the app itself and Stripe.js may run or frame.
+"""Middleware of the pages: the viewer's time zone, and a Content-Security-Policy (only the app
+itself and Stripe.js may run or frame).
 
 Every script the pages use is a static file of the app (no inline script, no inline handler), so
 `script-src` needs no 'unsafe-inline'. Stripe.js is allowed from the origin of STRIPE_JS_URL: Stripe
@@ -8,6 +9,9 @@ in production, the emulator in development, where its card fields also call the 
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils import timezone
+
+from core.times import zone
 
 # Stripe's documented CSP needs: card frames (js), 3-D Secure frames (hooks), API calls (api).
 _REAL_STRIPE = {
@@ -67,3 +71,18 @@ class ContentSecurityPolicyMiddleware:
         ):
             response["Content-Security-Policy"] = content_security_policy()
         return response
+
+
+class ViewerTimezoneMiddleware:
+    """Pages show times (a hold's end, a payment's moment) on the signed-in viewer's clock: their
+    zone is activated for the request. The API keeps answering in UTC."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith("/api/"):
+            with timezone.override(zone(user.timezone)):
+                return self.get_response(request)
+        return self.get_response(request)

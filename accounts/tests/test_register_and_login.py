@@ -22,6 +22,7 @@ def test_it_registers_and_logs_in(api):
         "first_name": "Ana",
         "last_name": "Lee",
         "role": "client",
+        "timezone": "UTC",
     }
     r = api.post(
         "/api/v1/auth/token/",

@@ -1,8 +1,10 @@
-import zoneinfo
+import datetime as dt
 
 from django import template
+from django.utils.html import format_html
 
 from core.money import format_amount
+from core.times import reads_differently, session_times, zone
 
 register = template.Library()
 
@@ -15,9 +17,50 @@ def money(amount, currency) -> str:
     return f"{format_amount(int(amount), currency)} {currency.upper()}"
 
 
+def _viewer_zone(context) -> str | None:
+    user = context.get("user")
+    return user.timezone if user is not None and user.is_authenticated else None
+
+
+@register.simple_tag(takes_context=True)
+def session_when(context, booking, short=False):
+    """The session on the trainer's clock, and on the viewer's own below it when that reads
+    differently (core.times formats both; Django's date filter would convert them back)."""
+    there, mine = session_times(
+        booking.start_time,
+        booking.end_time,
+        booking.trainer.timezone,
+        _viewer_zone(context),
+        short=short,
+    )
+    html = format_html('<span class="when" data-testid="when">{}</span>', there)
+    if mine:
+        html += format_html(
+            '<span class="when-yours" data-testid="when-yours">Your time: {}</span>', mine
+        )
+    return html
+
+
+@register.simple_tag(takes_context=True)
+def slot_label(context, start: dt.datetime, trainer_zone: str):
+    """A start time on the trainer's clock, with the viewer's below it when that differs."""
+    there = zone(trainer_zone)
+    html = format_html("{}", f"{start.astimezone(there):%H:%M}")
+    viewer = _viewer_zone(context)
+    if viewer and reads_differently(start, there, zone(viewer)):
+        mine = start.astimezone(zone(viewer))
+        html += format_html('<small class="yours">{} yours</small>', f"{mine:%a %H:%M}")
+    return html
+
+
 @register.filter
-def in_zone(value, tz_name):
-    """An aware datetime shown on the trainer's wall clock."""
-    if value is None:
-        return value
-    return value.astimezone(zoneinfo.ZoneInfo(tz_name or "UTC"))
+def utc_iso(value: dt.datetime) -> str:
+    """An instant for a form value: "2027-03-15T10:00:00Z" whatever zone the page is in."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@register.filter
+def trainer_day(booking) -> str:
+    """The session's date on the trainer's clock, "15 Mar" (for link labels)."""
+    start = booking.start_time.astimezone(zone(booking.trainer.timezone))
+    return f"{start.day} {start:%b}"

@@ -13,9 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import canonical_email
-from accounts.services import user_register
+from accounts.services import user_register, user_update
 from core.ratelimit import RateLimited, rate_limit
-from web.forms import LoginForm, PasswordChangeForm, SignupForm
+from web.forms import AccountForm, LoginForm, PasswordChangeForm, SignupForm
 
 
 def _next_url(request, default: str) -> str:
@@ -81,7 +81,12 @@ def logout_view(request):
 
 @login_required
 def account(request):
-    return render(request, "web/account.html")
+    form = AccountForm(request.POST or None, initial={"timezone": request.user.timezone})
+    if request.method == "POST" and form.is_valid():
+        user_update(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your time zone is saved.")
+        return redirect("web:account")
+    return render(request, "web/account.html", {"form": form}, status=400 if form.errors else 200)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
