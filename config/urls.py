@@ -5,10 +5,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bookings.calendar_views import trainer_calendar_feed
+from config.api_root import ApiRoot
 from core.api import json_404, json_500
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", ApiRoot.as_view(), name="api-root"),
     path("api/v1/auth/", include("accounts.urls")),
     path("api/v1/trainers/", include("trainers.urls")),
     path("api/v1/bookings/", include("bookings.urls")),
