@@ -170,6 +170,8 @@ STATIC_URL = "static/"
 # Where `collectstatic` gathers the files WhiteNoise serves (production).
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [d for d in [BASE_DIR / "static"] if d.exists()]
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "web" / "root"
 # Uploaded files (trainers' photos) go through Django's storage API: the default below keeps them
 # in MEDIA_ROOT and `runserver` serves them under MEDIA_URL while DEBUG is on. In production point
 # MEDIA_STORAGE_BACKEND at object storage (e.g. django-storages' S3Storage, with an absolute

@@ -37,6 +37,9 @@ def absolute_url(name: str, *args) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
+# The brand colour, the pages' --brand (web/static/web/app.css): header, buttons and links.
+BRAND_COLOUR = "#0b5cad"
+
 # A name in a subject or a sentence: first + last can reach 301 characters.
 NAME_LENGTH = 80
 
@@ -198,6 +201,7 @@ def render(notification: EmailNotification) -> EmailMultiAlternatives:
         **notification.context,
         "subject": notification.subject,
         "site_url": settings.SITE_URL.rstrip("/"),
+        "brand": BRAND_COLOUR,
     }
     template = f"notifications/email/{notification.kind}"
     message = EmailMultiAlternatives(
