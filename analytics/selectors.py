@@ -38,8 +38,9 @@ on cancellations (then the refund comes out of the trainer's payout).
 Refunds: every refund that succeeded, whether asked for through FitConnect (an admin, a trainer \
 or a cancellation) or made in the Stripe Dashboard. Refund rate = refunded amount / gross revenue.
 Success rate: collected payments / (collected + failed). A failed payment is one whose last card \
-attempt was declined; payments abandoned (canceled) or still in progress are not attempts that \
-ended, so they are left out of the rate (and listed separately).
+attempt was declined (also once that attempt is closed for another card); payments abandoned \
+(canceled with no decline) or still in progress are not attempts that ended, so they are left out \
+of the rate (and listed separately).
 Disputes: collected payments whose cardholder disputed the charge (open, won or lost), with the \
 amount at stake (what refunds had not already given back); a lost dispute takes that money \
 back, so net revenue = gross - refunds - lost disputes.
@@ -51,8 +52,10 @@ MAX_RANGE_DAYS = 366 * 5
 
 S = Payment.Status
 COLLECTED = Q(status__in=Payment.COLLECTED_STATUSES)
-FAILED = Q(status=S.FAILED)
-CANCELED = Q(status=S.CANCELED)
+# A declined attempt stays a decline after the checkout cancels its intent for the next card:
+# it keeps its failure code.
+FAILED = Q(status=S.FAILED) | Q(status=S.CANCELED) & ~Q(failure_code="")
+CANCELED = Q(status=S.CANCELED, failure_code="")
 DISPUTED = COLLECTED & (Q(status=S.DISPUTED) | ~Q(dispute_id=""))
 DISPUTE_LOST = Q(status=S.DISPUTED, dispute_status="lost")
 

@@ -43,7 +43,7 @@ class PaymentAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         "client_email",
         "trainer_email",
         "amount_display",
-        "status",
+        "outcome",
         "payment_method_type",
         "created_at",
     ]
@@ -77,6 +77,7 @@ class PaymentAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
                 "fields": [
                     "amount_display",
                     "currency",
+                    "outcome",
                     "status",
                     "payment_method_type",
                     "card_brand",
@@ -101,10 +102,7 @@ class PaymentAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
             "Refund information",
             {"fields": ["refund_amount_display", "refund_reason", "refunded_at"]},
         ),
-        (
-            "Error information",
-            {"fields": ["failure_code", "failure_message"], "classes": ["collapse"]},
-        ),
+        ("Error information", {"fields": ["failure_code", "failure_message"]}),
         (
             "Disputes",
             {"fields": ["dispute_id", "dispute_status"], "classes": ["collapse"]},
@@ -112,6 +110,15 @@ class PaymentAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         ("Metadata", {"fields": ["metadata", "created_at", "updated_at"]}),
     ]
     readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
+
+    @admin.display(description="Outcome", ordering="status")
+    def outcome(self, obj):
+        """A declined attempt reads as declined, with the bank's words: the checkout cancels it
+        right after the decline (so the next card starts afresh), and "Canceled" alone hid
+        that a card was refused."""
+        if obj.failure_code and obj.status in (Payment.Status.FAILED, Payment.Status.CANCELED):
+            return f"Declined: {obj.failure_message or obj.failure_code}"
+        return obj.get_status_display()
 
     @admin.display(description="Client", ordering="booking__client__email")
     def client_email(self, obj):

@@ -27,6 +27,7 @@ from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking
 from core.api import Conflict
+from notifications.services import notify_payment_failed
 from payments import stripe_client
 from payments.models import Payment
 from payments.services import (
@@ -261,6 +262,9 @@ def _record_decline(payment: Payment, error: stripe_client.CardDeclined) -> None
             locked.stripe_payment_intent_id = intent_id
         if locked.can_move_to(Payment.Status.FAILED):
             locked.mark_failed(code=error.code, message=error.message)
+            # Here, not from the payment_failed webhook: the attempt is canceled just below,
+            # before that webhook arrives, and a canceled payment no longer moves to failed.
+            notify_payment_failed(locked)
         locked.save()
     payment_cancel_open(locked)
 

@@ -126,3 +126,15 @@ def test_it_buckets_by_month(data):
         (dt.date(2026, 3, 1), 6, 30000),  # 5 in usd and 1 in eur
         (dt.date(2026, 4, 1), 1, 9000),
     ]
+
+
+def test_a_declined_attempt_closed_for_another_card_still_counts_as_declined(data):
+    """The checkout cancels a declined attempt at once; the success rate stayed 100% after a
+    decline in the browser."""
+    from payments.models import Payment
+
+    declined = data.payments[5]
+    Payment.objects.filter(pk=declined.pk).update(status=Payment.Status.CANCELED)
+    usd = march()["currencies"]["usd"]
+    assert (usd["failed"], usd["canceled"]) == (1, 1)
+    assert usd["success_rate"] == Decimal("83.33")

@@ -9,6 +9,7 @@ from payments.tests.conftest import (  # noqa: F401
     localstripe_server,
     paid_booking,
     start_payment,
+    stripe_requests,
 )
 
 

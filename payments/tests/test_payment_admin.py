@@ -66,3 +66,13 @@ def test_it_lists_and_searches_refunds(browser):
     response = browser.get("/admin/payments/refund/", {"q": "re_abc"})
     assert list(response.context["cl"].result_list) == [refund]
     assert browser.get(f"/admin/payments/refund/{refund.pk}/change/").status_code == 200
+
+
+def test_a_declined_attempt_reads_as_declined_with_its_error(browser):
+    """The checkout cancels a declined attempt for the next card: the list said "Canceled"."""
+    make_payment(status="canceled", failure_code="card_declined", failure_message="Insufficient")
+    make_payment(status="canceled")
+
+    page = browser.get(CHANGELIST).content.decode()
+    assert "Declined: Insufficient" in page
+    assert page.count("Declined") == 1

@@ -66,3 +66,15 @@ def test_it_does_not_redirect_to_another_site_after_login(client):
         "/login/", {"email": user.email, "password": PASSWORD, "next": "https://evil.example/"}
     )
     assert response["Location"] == "/trainers/"
+
+
+def test_staff_find_the_admin_and_analytics_from_the_site(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/trainers/").content.decode()
+    assert 'href="/admin/"' in page and 'href="/dashboard/analytics/"' in page
+
+
+def test_clients_get_no_staff_links(client):
+    client.force_login(ClientFactory())
+    page = client.get("/trainers/").content.decode()
+    assert 'href="/admin/"' not in page and "/dashboard/analytics/" not in page

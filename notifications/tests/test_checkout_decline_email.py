@@ -1,0 +1,49 @@
+"""A card declined in the browser checkout sends the decline email, as one declined through the
+API does (the README promises it). The checkout closes a declined attempt at once, so the
+payment_failed webhook that sends it for the API found the payment canceled and sent nothing."""
+
+import pytest
+from django.core import mail
+
+from core.api import PaymentRequired
+from core.tests.factories import BookingFactory
+from notifications.models import EmailNotification
+from payments.checkout import checkout_pay
+from payments.models import Payment
+
+pytestmark = [pytest.mark.django_db, pytest.mark.stripe]
+
+
+def declining_card_set_up_for(booking):
+    def answer(request):
+        if request.method == "GET" and request.path == "/v1/setup_intents/seti_test1":
+            return 200, {
+                "id": "seti_test1",
+                "object": "setup_intent",
+                "status": "succeeded",
+                "payment_method": "pm_card_chargeCustomerFail",
+                "customer": None,
+                "metadata": {"booking_id": str(booking.pk)},
+            }
+        return None
+
+    return answer
+
+
+def test_a_browser_decline_sends_the_decline_email(
+    localstripe, stripe_requests, django_capture_on_commit_callbacks
+):
+    booking = BookingFactory()
+    stripe_requests.answer(declining_card_set_up_for(booking))
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PaymentRequired):
+        checkout_pay(booking_id=booking.pk, client=booking.client, setup_intent_id="seti_test1")
+
+    payment = Payment.objects.get()
+    assert payment.failure_code == "card_declined"
+    [notification] = EmailNotification.objects.filter(kind="payment_failed")
+    assert notification.status == "sent"
+    [message] = mail.outbox
+    assert message.to == [booking.client.email]
+    assert "did not go through" in message.subject
+    assert f"/sessions/{booking.pk}/pay/" in message.body
