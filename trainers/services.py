@@ -90,15 +90,17 @@ def _delete_stored(storage, name: str) -> None:
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
-def _check_windows(windows: list[dict]) -> None:
+def availability_check(windows: list[dict]) -> None:
+    """A week of windows makes sense: each ends after it starts, none overlaps another on its
+    day. ValidationError keyed by position (availability[i].end, availability[i])."""
     errors: dict[str, list[str]] = {}
     for i, w in enumerate(windows):
         if w["end"] <= w["start"]:
             errors[f"availability[{i}].end"] = ["End must be after start."]
-    if errors:
-        raise ValidationError(errors)
+    # Overlaps among the others too, so every mistake is reported at once.
     by_start = sorted(
-        range(len(windows)), key=lambda i: (windows[i]["weekday"], windows[i]["start"])
+        (i for i, w in enumerate(windows) if w["end"] > w["start"]),
+        key=lambda i: (windows[i]["weekday"], windows[i]["start"]),
     )
     # Compare each window with the latest-ending earlier one of its day, so a long window that
     # swallows several short ones is caught for each of them.
@@ -132,7 +134,7 @@ def availability_replace(
     The profile row is locked first so two concurrent PUTs run one after the other; without it
     both could delete the old windows and both insert, leaving the union of two schedules.
     """
-    _check_windows(windows)
+    availability_check(windows)
     TrainerProfile.objects.select_for_update().get(pk=trainer.pk)
     AvailabilityWindow.objects.filter(trainer=trainer).delete()
     return AvailabilityWindow.objects.bulk_create(

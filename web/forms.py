@@ -30,17 +30,49 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})\s*$")
 
 
+def _sentences(value) -> list[str]:
+    """A serializer's errors as sentences. A list field reports its items' errors as
+    {index: [...]}, which str() showed the trainer as "{1: [ErrorDetail(string=...)]}"."""
+    if isinstance(value, dict):
+        return [
+            f"Entry {int(key) + 1}: {message}" if str(key).isdigit() else message
+            for key, item in value.items()
+            for message in _sentences(item)
+        ]
+    if isinstance(value, list | tuple):
+        return [message for item in value for message in _sentences(item)]
+    return [str(value)]
+
+
 def drf_errors_to_form(form: forms.Form, exc, field_map=None) -> None:
     """Show a serializer's or a service's field errors next to the form's fields (others on
-    top). `exc`: DRF's or Django's ValidationError."""
+    top), in words. A field that already shows an error of the form's own keeps just that one.
+    `exc`: DRF's or Django's ValidationError."""
     if isinstance(exc, DRFValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
     else:
         detail = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    already = set(form.errors)
     for key, messages in detail.items():
         field = (field_map or {}).get(key, key)
-        for message in messages if isinstance(messages, list) else [messages]:
-            form.add_error(field if field in form.fields else None, str(message))
+        field = field if field in form.fields else None
+        if field is not None and field in already:
+            continue
+        shown = form.errors.get(field or forms.forms.NON_FIELD_ERRORS, [])
+        for message in dict.fromkeys(_sentences(messages)):
+            if message not in shown:
+                form.add_error(field, message)
+
+
+class TextAreaField(forms.CharField):
+    """A textarea's text with its line breaks as the user typed them. Browsers send each as
+    CR LF, two characters, while their own max length counted one: a bio the page accepted at
+    5,000 characters came back "too long"."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
 
 
 class SignupForm(forms.Form):
@@ -219,7 +251,7 @@ class AvailabilityForm(forms.Form):
 class TrainerProfileForm(forms.Form):
     first_name = forms.CharField(max_length=150, label="First name")
     last_name = forms.CharField(max_length=150, label="Last name")
-    bio = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    bio = TextAreaField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     specialties = forms.CharField(
         required=False, max_length=500, help_text="Separated by commas, e.g. strength, yoga"
     )
@@ -229,6 +261,9 @@ class TrainerProfileForm(forms.Form):
     accepting_bookings = forms.BooleanField(required=False, label="Accepting new bookings")
 
     def api_data(self) -> dict:
+        """The fields the form could read, in the API's shape (the API checks the rest)."""
         data = dict(self.cleaned_data)
-        data["specialties"] = [s for s in (t.strip() for t in data["specialties"].split(",")) if s]
+        if "specialties" in data:
+            tags = (t.strip() for t in data["specialties"].split(","))
+            data["specialties"] = [t for t in tags if t]
         return data

@@ -14,7 +14,12 @@ from bookings.models import Booking
 from bookings.selectors import booking_list_for
 from core.money import format_amount
 from trainers.api import TrainerMeApi, availability_windows_parse
-from trainers.services import availability_replace, trainer_profile_ensure, trainer_profile_update
+from trainers.services import (
+    availability_check,
+    availability_replace,
+    trainer_profile_ensure,
+    trainer_profile_update,
+)
 from web.forms import AvailabilityForm, TrainerProfileForm, drf_errors_to_form
 
 
@@ -65,14 +70,21 @@ def trainer_profile(request, profile):
         "accepting_bookings": profile.accepting_bookings,
     }
     form = TrainerProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        # The API's serializer: the same rules for the rate, currency, time zone and tags.
-        serializer = TrainerMeApi.InputSerializer(data=form.api_data(), profile=profile)
-        try:
-            serializer.is_valid(raise_exception=True)
-        except DRFValidationError as e:
-            drf_errors_to_form(form, e)
-        else:
+    if request.method == "POST":
+        # Every mistake at once: the form's own checks, then the API's serializer (the same
+        # rules for the rate, currency, time zone and tags) on every field the form could read.
+        form.is_valid()
+        data = form.api_data()
+        serializer = TrainerMeApi.InputSerializer(data=data, profile=profile)
+        if not serializer.is_valid():
+            drf_errors_to_form(form, DRFValidationError(serializer.errors))
+            # Its checks across fields (the rate in its currency) run only once every field
+            # passed: ask again without the fields already in error.
+            rest = {k: v for k, v in data.items() if k not in form.errors}
+            again = TrainerMeApi.InputSerializer(data=rest, profile=profile)
+            if not again.is_valid():
+                drf_errors_to_form(form, DRFValidationError(again.errors))
+        if not form.errors:
             trainer_profile_update(profile=profile, **serializer.validated_data)
             messages.success(request, "Your profile is saved.")
             return redirect("web:trainer_profile")
@@ -88,16 +100,23 @@ def trainer_profile(request, profile):
 def trainer_availability(request, profile):
     form = AvailabilityForm(request.POST or None, windows=profile.availability.all())
     if request.method == "POST" and form.is_valid():
-        windows = form.windows()
-        if form.is_valid():  # no badly written ranges
-            # The API's own checks: its parser (formats) and the service (order, overlaps).
+        # Every mistake at once, on its day: badly written ranges (the form), then the API's
+        # own checks on all the others, window by window (its parser) and together (order and
+        # overlaps, the service's).
+        windows, parsed = form.windows(), []
+        for window in windows:
             try:
-                availability_replace(trainer=profile, windows=availability_windows_parse(windows))
-            except (DRFValidationError, ValidationError) as e:
-                drf_errors_to_form(form, e, field_map=_window_fields(windows))
-            else:
-                messages.success(request, "Your weekly availability is saved.")
-                return redirect("web:trainer_availability")
+                parsed += availability_windows_parse([window])
+            except DRFValidationError as e:
+                drf_errors_to_form(form, e, field_map=_window_fields([window]))
+        try:
+            availability_check(parsed)
+        except ValidationError as e:
+            drf_errors_to_form(form, e, field_map=_window_fields(parsed))
+        if not form.errors:
+            availability_replace(trainer=profile, windows=parsed)
+            messages.success(request, "Your weekly availability is saved.")
+            return redirect("web:trainer_availability")
     return render(
         request,
         "web/trainer_availability.html",
