@@ -45,11 +45,14 @@ def session_when(context, booking, short=False):
 def slot_label(context, start: dt.datetime, trainer_zone: str):
     """A start time on the trainer's clock, with the viewer's below it when that differs."""
     there = zone(trainer_zone)
-    html = format_html("{}", f"{start.astimezone(there):%H:%M}")
+    local = start.astimezone(there)
+    html = format_html("{}", f"{local:%H:%M}")
     viewer = _viewer_zone(context)
     if viewer and reads_differently(start, there, zone(viewer)):
         mine = start.astimezone(zone(viewer))
-        html += format_html('<small class="yours">{} yours</small>', f"{mine:%a %H:%M}")
+        # The day only when it is another one than the trainer's.
+        text = f"{mine:%H:%M}" if mine.date() == local.date() else f"{mine:%a %H:%M}"
+        html += format_html('<small class="yours">{} yours</small>', text)
     return html
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -38,12 +39,15 @@ def policy_text() -> str:
 def booking_list(request):
     now = timezone.now()
     mine = booking_list_for(request.user).filter(client=request.user)
+    # Upcoming: sessions still on (paid, or held for payment). A cancelled or expired one is
+    # history, even when its date is still ahead.
+    on = Q(status__in=[Booking.Status.PENDING, Booking.Status.CONFIRMED], end_time__gte=now)
     return render(
         request,
         "web/booking_list.html",
         {
-            "upcoming": mine.filter(end_time__gte=now).order_by("start_time", "id"),
-            "past": mine.filter(end_time__lt=now)[:50],
+            "upcoming": mine.filter(on).order_by("start_time", "id"),
+            "past": mine.exclude(on)[:50],
         },
     )
 

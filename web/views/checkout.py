@@ -14,6 +14,13 @@ from bookings.models import Booking
 from payments.checkout import checkout_pay, checkout_saved_cards, checkout_setup
 from web.views.bookings import own_booking, policy_text
 
+# Stripe's test cards, which Stripe's test mode and the emulator both know.
+TEST_CARDS = [
+    ("4242 4242 4242 4242", "pays at once"),
+    ("4000 0025 0000 3155", "asks for 3-D Secure authentication"),
+    ("4000 0000 0000 0341", "is declined"),
+]
+
 
 def _json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
@@ -53,6 +60,10 @@ def booking_pay(request, pk: int):
             "saved_cards": checkout_saved_cards(client=request.user),
             "stripe_js_url": settings.STRIPE_JS_URL,
             "stripe_key": settings.STRIPE_PUBLISHABLE_KEY,
+            # Test-mode keys never charge a real card: say which test cards to type.
+            "test_cards": TEST_CARDS
+            if settings.STRIPE_PUBLISHABLE_KEY.startswith("pk_test_")
+            else [],
         },
     )
 

@@ -92,6 +92,12 @@
         if (s.paid) {
           say("");
           form.hidden = true;
+          // The page was an invitation to pay: now it says what happened.
+          var title = document.getElementById("pay-title");
+          if (title) { title.textContent = "Your session is booked"; }
+          document.title = "Your session is booked · FitConnect";
+          var hold = document.getElementById("hold-note");
+          if (hold) { hold.hidden = true; }
           var done = document.createElement("div");
           done.className = "success";
           done.setAttribute("role", "status");
