@@ -3,7 +3,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +21,7 @@ from accounts.login_throttle import lockout_message, retry_after
 from accounts.models import User, canonical_email
 from accounts.services import user_change_password, user_register, user_update
 from core.api import ErrorSerializer
-from core.ratelimit import rate_limit
+from core.ratelimit import RateLimited, rate_limit
 from core.times import is_known_zone
 
 
@@ -103,7 +103,7 @@ class TokenApi(TokenObtainPairView):
             if getattr(request._request, "axes_locked_out", False):
                 email = request.data.get("email", "") if hasattr(request.data, "get") else ""
                 wait = retry_after(request, str(email))
-                raise Throttled(wait=wait, detail=lockout_message(wait)) from None
+                raise RateLimited(wait=wait, detail=lockout_message(wait)) from None
             raise AuthenticationFailed(
                 "No active account found with the given email and password."
             ) from None
@@ -151,7 +151,7 @@ class PasswordChangeApi(APIView):
         if authenticate(request, email=user.email, password=data["current_password"]) is None:
             if getattr(request._request, "axes_locked_out", False):
                 wait = retry_after(request, user.email)
-                raise Throttled(wait=wait, detail=lockout_message(wait))
+                raise RateLimited(wait=wait, detail=lockout_message(wait))
             raise ValidationError({"current_password": ["This is not your current password."]})
         try:
             user_change_password(user=user, new_password=data["new_password"])

@@ -8,7 +8,7 @@ closed) rather than left unlimited.
 
 from django.conf import settings
 from django_ratelimit.core import get_usage
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import ErrorDetail, Throttled
 
 from core.client_ip import client_ip
 
@@ -16,7 +16,12 @@ _PERIOD_WORDS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
 
 class RateLimited(Throttled):
-    """429 with Retry-After; the message names the limit that was reached."""
+    """429 with Retry-After; the message names the limit that was reached and when to try
+    again (DRF's Throttled would append "Expected available in N seconds." to it)."""
+
+    def __init__(self, *, wait: int, detail: str):
+        super().__init__(wait=wait)
+        self.detail = ErrorDetail(detail, code=self.default_code)
 
 
 def _wait_words(seconds: int) -> str:
