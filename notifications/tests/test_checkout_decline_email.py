@@ -10,31 +10,16 @@ from core.tests.factories import BookingFactory
 from notifications.models import EmailNotification
 from payments.checkout import checkout_pay
 from payments.models import Payment
+from payments.tests.checkout_helpers import card_set_up_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.stripe]
-
-
-def declining_card_set_up_for(booking):
-    def answer(request):
-        if request.method == "GET" and request.path == "/v1/setup_intents/seti_test1":
-            return 200, {
-                "id": "seti_test1",
-                "object": "setup_intent",
-                "status": "succeeded",
-                "payment_method": "pm_card_chargeCustomerFail",
-                "customer": None,
-                "metadata": {"booking_id": str(booking.pk)},
-            }
-        return None
-
-    return answer
 
 
 def test_a_browser_decline_sends_the_decline_email(
     localstripe, stripe_requests, django_capture_on_commit_callbacks
 ):
     booking = BookingFactory()
-    stripe_requests.answer(declining_card_set_up_for(booking))
+    stripe_requests.answer(card_set_up_for(booking, "pm_card_chargeCustomerFail"))
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(PaymentRequired):
         checkout_pay(booking_id=booking.pk, client=booking.client, setup_intent_id="seti_test1")
