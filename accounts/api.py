@@ -1,4 +1,3 @@
-from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
@@ -17,7 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from accounts.login_throttle import lockout_message, retry_after
+from accounts.login_throttle import check_password, lockout_message, retry_after
 from accounts.models import User, canonical_email
 from accounts.services import user_change_password, user_register, user_update
 from core.api import ErrorSerializer
@@ -148,10 +147,10 @@ class PasswordChangeApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = request.user
-        if authenticate(request, email=user.email, password=data["current_password"]) is None:
-            if getattr(request._request, "axes_locked_out", False):
-                wait = retry_after(request, user.email)
-                raise RateLimited(wait=wait, detail=lockout_message(wait))
+        checked, wait = check_password(request, user.email, data["current_password"])
+        if wait:
+            raise RateLimited(wait=wait, detail=lockout_message(wait))
+        if checked is None:
             raise ValidationError({"current_password": ["This is not your current password."]})
         try:
             user_change_password(user=user, new_password=data["new_password"])

@@ -15,12 +15,14 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db import router, transaction
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import canonical_email
+from accounts.models import User, canonical_email
+from core.ratelimit import wait_words
 
 
 def failure_limit(request, credentials) -> int:
@@ -96,9 +98,16 @@ def retry_after(request, email: str) -> int:
 
 
 def lockout_message(seconds: int) -> str:
-    minutes = -(-seconds // 60)
-    wait = f"{seconds} seconds" if seconds < 120 else f"{minutes} minutes"
-    return f"Too many failed logins. Try again in {wait}."
+    return f"Too many failed logins. Try again in {wait_words(seconds)}."
+
+
+def check_password(request, email: str, password: str) -> tuple[User | None, int]:
+    """(the user, 0) for a right password; (None, 0) for a wrong one; (None, seconds to wait)
+    when the throttle refused to check it. Through authenticate(), so the attempt counts."""
+    user = authenticate(request, email=email, password=password)
+    if user is None and getattr(_http_request(request), "axes_locked_out", False):
+        return None, retry_after(request, email)
+    return user, 0
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:

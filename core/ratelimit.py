@@ -24,7 +24,8 @@ class RateLimited(Throttled):
         self.detail = ErrorDetail(detail, code=self.default_code)
 
 
-def _wait_words(seconds: int) -> str:
+def wait_words(seconds: int) -> str:
+    """ "45 seconds", "15 minutes"."""
     if seconds < 120:
         return f"{seconds} seconds"
     return f"{-(-seconds // 60)} minutes"
@@ -44,5 +45,5 @@ def rate_limit(request, *, scope: str, rate_setting: str, what: str, key: str = 
     raise RateLimited(
         wait=wait,
         detail=f"Too many {what}: at most {limit} per {_PERIOD_WORDS[period[-1]]}. "
-        f"Try again in {_wait_words(wait)}.",
+        f"Try again in {wait_words(wait)}.",
     )

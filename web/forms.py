@@ -6,12 +6,11 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from accounts.login_throttle import lockout_message, retry_after
+from accounts.login_throttle import check_password, lockout_message
 from accounts.models import User, canonical_email
 from bookings.services import (
     DURATION_STEP_MINUTES,
@@ -129,9 +128,8 @@ class LoginForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        self.user = authenticate(self.request, email=data["email"], password=data["password"])
-        if self.user is None and getattr(self.request, "axes_locked_out", False):
-            self.retry_after = retry_after(self.request, data["email"])
+        self.user, self.retry_after = check_password(self.request, data["email"], data["password"])
+        if self.retry_after:
             raise forms.ValidationError(lockout_message(self.retry_after))
         if self.user is None:
             raise forms.ValidationError("That email and password do not match an account.")
@@ -149,10 +147,10 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
     def clean_old_password(self):
         old = self.cleaned_data["old_password"]
-        if authenticate(self.request, email=self.user.email, password=old) is None:
-            if getattr(self.request, "axes_locked_out", False):
-                self.retry_after = retry_after(self.request, self.user.email)
-                raise forms.ValidationError(lockout_message(self.retry_after))
+        user, self.retry_after = check_password(self.request, self.user.email, old)
+        if self.retry_after:
+            raise forms.ValidationError(lockout_message(self.retry_after))
+        if user is None:
             raise forms.ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
