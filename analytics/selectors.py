@@ -22,6 +22,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDay, TruncMonth
 from django.utils import timezone
 
+from payments import stripe_client
 from payments.models import Payment, Refund
 from trainers.models import TrainerProfile
 
@@ -39,8 +40,8 @@ Refunds: every refund that succeeded, whether asked for through FitConnect (an a
 or a cancellation) or made in the Stripe Dashboard. Refund rate = refunded amount / gross revenue.
 Success rate: collected payments / (collected + failed). A failed payment is one whose last card \
 attempt was declined (also once that attempt is closed for another card); payments abandoned \
-(canceled with no decline) or still in progress are not attempts that ended, so they are left out \
-of the rate (and listed separately).
+(canceled without a decline) or still in progress are not attempts that ended, so they are left \
+out of the rate (and listed separately).
 Disputes: collected payments whose cardholder disputed the charge (open, won or lost), with the \
 amount at stake (what refunds had not already given back); a lost dispute takes that money \
 back, so net revenue = gross - refunds - lost disputes.
@@ -53,9 +54,10 @@ MAX_RANGE_DAYS = 366 * 5
 S = Payment.Status
 COLLECTED = Q(status__in=Payment.COLLECTED_STATUSES)
 # A declined attempt stays a decline after the checkout cancels its intent for the next card:
-# it keeps its failure code.
-FAILED = Q(status=S.FAILED) | Q(status=S.CANCELED) & ~Q(failure_code="")
-CANCELED = Q(status=S.CANCELED, failure_code="")
+# it keeps its card error code.
+DECLINED_THEN_CLOSED = Q(status=S.CANCELED, failure_code__in=stripe_client.CARD_ERROR_CODES)
+FAILED = Q(status=S.FAILED) | DECLINED_THEN_CLOSED
+CANCELED = Q(status=S.CANCELED) & ~DECLINED_THEN_CLOSED
 DISPUTED = COLLECTED & (Q(status=S.DISPUTED) | ~Q(dispute_id=""))
 DISPUTE_LOST = Q(status=S.DISPUTED, dispute_status="lost")
 

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from core.admin import ViewOnlyAdminMixin
 from core.money import format_amount
+from payments import stripe_client
 from payments.models import Payment, PaymentAlert, Refund, WebhookEvent
 from payments.webhook_admin import WebhookEventAdmin
 
@@ -116,8 +117,14 @@ class PaymentAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
         """A declined attempt reads as declined, with the bank's words: the checkout cancels it
         right after the decline (so the next card starts afresh), and "Canceled" alone hid
         that a card was refused."""
-        if obj.failure_code and obj.status in (Payment.Status.FAILED, Payment.Status.CANCELED):
+        declined = obj.status == Payment.Status.FAILED or (
+            obj.status == Payment.Status.CANCELED
+            and obj.failure_code in stripe_client.CARD_ERROR_CODES
+        )
+        if declined:
             return f"Declined: {obj.failure_message or obj.failure_code}"
+        if obj.failure_message:
+            return f"{obj.get_status_display()}: {obj.failure_message}"
         return obj.get_status_display()
 
     @admin.display(description="Client", ordering="booking__client__email")

@@ -65,6 +65,26 @@ class CardDeclined(StripeFailure):
     """The card was refused (Stripe's CardError): the message is Stripe's, meant for the payer."""
 
 
+# The codes of Stripe's card errors (type card_error): a payment that kept one was declined, also
+# once its attempt is closed for another card; any other failure code is a request Stripe refused.
+CARD_ERROR_CODES = frozenset(
+    {
+        "authentication_required",
+        "card_decline_rate_limit_exceeded",
+        "card_declined",
+        "expired_card",
+        "incorrect_cvc",
+        "incorrect_number",
+        "incorrect_zip",
+        "invalid_cvc",
+        "invalid_expiry_month",
+        "invalid_expiry_year",
+        "invalid_number",
+        "processing_error",
+    }
+)
+
+
 class StripeUnavailable(StripeFailure):
     """Any other Stripe failure: network, authentication, invalid request, Stripe's own 5xx."""
 

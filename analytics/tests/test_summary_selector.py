@@ -135,6 +135,8 @@ def test_a_declined_attempt_closed_for_another_card_still_counts_as_declined(dat
 
     declined = data.payments[5]
     Payment.objects.filter(pk=declined.pk).update(status=Payment.Status.CANCELED)
+    # A request Stripe refused outright (no card tried) stays a plain cancel.
+    Payment.objects.filter(pk=data.payments[6].pk).update(failure_code="resource_missing")
     usd = march()["currencies"]["usd"]
     assert (usd["failed"], usd["canceled"]) == (1, 1)
     assert usd["success_rate"] == Decimal("83.33")

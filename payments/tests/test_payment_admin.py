@@ -72,7 +72,10 @@ def test_a_declined_attempt_reads_as_declined_with_its_error(browser):
     """The checkout cancels a declined attempt for the next card: the list said "Canceled"."""
     make_payment(status="canceled", failure_code="card_declined", failure_message="Insufficient")
     make_payment(status="canceled")
+    # A request Stripe refused outright (no card was tried) is not a decline.
+    make_payment(status="canceled", failure_code="resource_missing", failure_message="No such pm")
 
     page = browser.get(CHANGELIST).content.decode()
     assert "Declined: Insufficient" in page
+    assert "Canceled: No such pm" in page
     assert page.count("Declined") == 1
