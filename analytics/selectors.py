@@ -51,15 +51,16 @@ BUCKETS = ("day", "week", "month")
 TRAINER_SORTS = ("gross", "net", "count")
 MAX_RANGE_DAYS = 366 * 5
 
-S = Payment.Status
 COLLECTED = Q(status__in=Payment.COLLECTED_STATUSES)
 # A declined attempt stays a decline after the checkout cancels its intent for the next card:
 # it keeps its card error code.
-DECLINED_THEN_CLOSED = Q(status=S.CANCELED, failure_code__in=stripe_client.CARD_ERROR_CODES)
-FAILED = Q(status=S.FAILED) | DECLINED_THEN_CLOSED
-CANCELED = Q(status=S.CANCELED) & ~DECLINED_THEN_CLOSED
-DISPUTED = COLLECTED & (Q(status=S.DISPUTED) | ~Q(dispute_id=""))
-DISPUTE_LOST = Q(status=S.DISPUTED, dispute_status="lost")
+DECLINED_THEN_CLOSED = Q(
+    status=Payment.Status.CANCELED, failure_code__in=stripe_client.CARD_ERROR_CODES
+)
+FAILED = Q(status=Payment.Status.FAILED) | DECLINED_THEN_CLOSED
+CANCELED = Q(status=Payment.Status.CANCELED) & ~DECLINED_THEN_CLOSED
+DISPUTED = COLLECTED & (Q(status=Payment.Status.DISPUTED) | ~Q(dispute_id=""))
+DISPUTE_LOST = Q(status=Payment.Status.DISPUTED, dispute_status="lost")
 
 
 @dataclass(frozen=True)

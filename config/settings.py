@@ -303,7 +303,7 @@ CANCELLATION_FULL_REFUND_HOURS = env.int("CANCELLATION_FULL_REFUND_HOURS", defau
 CANCELLATION_LATE_REFUND_PERCENT = env(
     "CANCELLATION_LATE_REFUND_PERCENT", cast=Decimal, default=Decimal("50")
 )
-# When a client cancels, does the platform keep its fee out of the refund? (The seed: configurable.)
+# When a client cancels, does the platform keep its fee out of the refund?
 CANCELLATION_PLATFORM_KEEPS_FEE = env.bool("CANCELLATION_PLATFORM_KEEPS_FEE", default=False)
 # A confirmed, paid session becomes `completed` this many hours after its end (bookings.completion):
 # the client's window to report a session that did not happen before the trainer's share is due.

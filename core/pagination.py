@@ -3,7 +3,7 @@ from rest_framework.response import Response
 
 
 class LinkHeaderPagination(PageNumberPagination):
-    """Lists stay plain JSON arrays (as the seed's payment list); paging lives in headers.
+    """Lists stay plain JSON arrays (the documented payment list's shape); paging is in headers.
 
     `?page=N&page_size=M` (default 50, max 200); RFC 8288 `Link` with next/prev/first/last and
     `X-Total-Count`.

@@ -1,4 +1,5 @@
-"""The seed's payment endpoints. Views validate, call one service or selector, serialize."""
+"""The payment API: list, detail, create a PaymentIntent, refund. Views validate, call one
+service or selector, serialize."""
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404

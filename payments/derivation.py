@@ -20,8 +20,6 @@ from payments.models import Payment, Refund
 
 logger = logging.getLogger(__name__)
 
-S = Payment.Status
-BP = Booking.PaymentStatus
 # Dispute outcomes after which the money stays with us (Stripe: "won"; an inquiry that closed
 # without becoming a chargeback: "warning_closed"). Any other status (open, or lost) shows the
 # payment as disputed.
@@ -30,16 +28,16 @@ DISPUTE_KEPT = {"won", "warning_closed"}
 DISPUTE_FINAL = {"won", "lost", "warning_closed"}
 
 _BOOKING_PAYMENT_STATUS = {
-    S.PENDING: BP.PENDING,
-    S.REQUIRES_ACTION: BP.PENDING,
-    S.PROCESSING: BP.PENDING,
-    S.REQUIRES_REVIEW: BP.PENDING,
-    S.FAILED: BP.FAILED,
-    S.CANCELED: BP.UNPAID,
-    S.SUCCEEDED: BP.PAID,
-    S.DISPUTED: BP.PAID,
-    S.PARTIALLY_REFUNDED: BP.PARTIALLY_REFUNDED,
-    S.REFUNDED: BP.REFUNDED,
+    Payment.Status.PENDING: Booking.PaymentStatus.PENDING,
+    Payment.Status.REQUIRES_ACTION: Booking.PaymentStatus.PENDING,
+    Payment.Status.PROCESSING: Booking.PaymentStatus.PENDING,
+    Payment.Status.REQUIRES_REVIEW: Booking.PaymentStatus.PENDING,
+    Payment.Status.FAILED: Booking.PaymentStatus.FAILED,
+    Payment.Status.CANCELED: Booking.PaymentStatus.UNPAID,
+    Payment.Status.SUCCEEDED: Booking.PaymentStatus.PAID,
+    Payment.Status.DISPUTED: Booking.PaymentStatus.PAID,
+    Payment.Status.PARTIALLY_REFUNDED: Booking.PaymentStatus.PARTIALLY_REFUNDED,
+    Payment.Status.REFUNDED: Booking.PaymentStatus.REFUNDED,
 }
 REFUNDED_IN_FULL = "The payment was refunded in full."
 
@@ -47,10 +45,10 @@ REFUNDED_IN_FULL = "The payment was refunded in full."
 def collected_status(payment: Payment, refunded: int) -> str:
     """The status of a payment whose charge succeeded, given what was refunded of it."""
     if payment.dispute_id and payment.dispute_status not in DISPUTE_KEPT:
-        return S.DISPUTED
+        return Payment.Status.DISPUTED
     if refunded >= payment.amount:
-        return S.REFUNDED
-    return S.PARTIALLY_REFUNDED if refunded > 0 else S.SUCCEEDED
+        return Payment.Status.REFUNDED
+    return Payment.Status.PARTIALLY_REFUNDED if refunded > 0 else Payment.Status.SUCCEEDED
 
 
 def booking_payment_status(booking: Booking) -> str:
@@ -64,7 +62,7 @@ def booking_payment_status(booking: Booking) -> str:
         .order_by("-created_at", "-id")
         .first()
     )
-    return BP.UNPAID if own is None else _BOOKING_PAYMENT_STATUS[own.status]
+    return Booking.PaymentStatus.UNPAID if own is None else _BOOKING_PAYMENT_STATUS[own.status]
 
 
 def booking_derive(booking: Booking) -> bool:
@@ -76,7 +74,7 @@ def booking_derive(booking: Booking) -> bool:
     if booking.payment_status != status:
         booking.payment_status = status
         fields.append("payment_status")
-    if status == BP.REFUNDED and booking.status in (
+    if status == Booking.PaymentStatus.REFUNDED and booking.status in (
         Booking.Status.PENDING,
         Booking.Status.CONFIRMED,
     ):

@@ -24,7 +24,6 @@ from payments.sync import (
     payment_apply_intent,
     payment_apply_refunds,
     payment_lock,
-    stripe_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -68,11 +67,11 @@ def _unknown(kind: str, stripe_id) -> SyncResult:
 # task, by reconciliation (its open-payment sweep and its fill-details sweep), and by the browser
 # checkout, which reads the intent Stripe returns.
 def apply_intent(intent: dict, fresh: None) -> SyncResult:
-    intent_id = stripe_text(intent, "id")
+    intent_id = stripe_client.text(intent, "id")
     ours = _metadata_payment_id(intent)
     payment = payment_lock(intent_id=intent_id, payment_id=ours)
     if payment is None:
-        if ours and stripe_text(intent, "status") == "succeeded":
+        if ours and stripe_client.text(intent, "status") == "succeeded":
             return _unmatched_charge(intent_id, ours)
         return _unknown("payment intent", intent_id)
     if not payment.stripe_payment_intent_id:
@@ -105,7 +104,7 @@ def _charge_refunds(charge: dict) -> list[dict] | None:
 
 
 def fetch_charge_refunds(charge: dict) -> list[dict] | None:
-    if _charge_refunds(charge) is not None or not stripe_text(charge, "payment_intent"):
+    if _charge_refunds(charge) is not None or not stripe_client.text(charge, "payment_intent"):
         return None
     return [
         r.to_dict() for r in stripe_client.list_refunds(payment_intent_id=charge["payment_intent"])
@@ -114,14 +113,14 @@ def fetch_charge_refunds(charge: dict) -> list[dict] | None:
 
 def apply_charge_refunded(charge: dict, fresh: list[dict] | None) -> SyncResult:
     payment = payment_lock(
-        intent_id=stripe_text(charge, "payment_intent"),
-        charge_id=stripe_text(charge, "id"),
+        intent_id=stripe_client.text(charge, "payment_intent"),
+        charge_id=stripe_client.text(charge, "id"),
         payment_id=_metadata_payment_id(charge),
     )
     if payment is None:
         return _unknown("charge", charge.get("id"))
-    if not payment.stripe_charge_id and stripe_text(charge, "id"):
-        payment.stripe_charge_id = stripe_text(charge, "id")
+    if not payment.stripe_charge_id and stripe_client.text(charge, "id"):
+        payment.stripe_charge_id = stripe_client.text(charge, "id")
         payment.save(update_fields=["stripe_charge_id", "updated_at"])
     refunds = fresh if fresh is not None else (_charge_refunds(charge) or [])
     return payment_apply_refunds(payment, refunds)
@@ -132,9 +131,9 @@ def apply_refund(refund: dict, fresh: None) -> SyncResult:
     """One refund's new status (Stripe answers some refunds `pending` and settles them later)."""
     charge = refund.get("charge")
     payment = payment_lock(
-        intent_id=stripe_text(refund, "payment_intent"),
+        intent_id=stripe_client.text(refund, "payment_intent"),
         # An id, or the charge expanded into an object.
-        charge_id=stripe_text(refund, "charge") or stripe_text(charge, "id"),
+        charge_id=stripe_client.text(refund, "charge") or stripe_client.text(charge, "id"),
         payment_id=_metadata_payment_id(refund),
     )
     if payment is None:
@@ -146,9 +145,9 @@ def apply_refund(refund: dict, fresh: None) -> SyncResult:
 def _dispute_payment(dispute: dict) -> Payment | None:
     charge = dispute.get("charge")
     return payment_lock(
-        intent_id=stripe_text(dispute, "payment_intent"),
+        intent_id=stripe_client.text(dispute, "payment_intent"),
         # An id, or the charge expanded into an object.
-        charge_id=stripe_text(dispute, "charge") or stripe_text(charge, "id"),
+        charge_id=stripe_client.text(dispute, "charge") or stripe_client.text(charge, "id"),
     )
 
 

@@ -1,3 +1,6 @@
+"""The payment rows and their rules: Payment and Refund (with their state tables), the stored
+Stripe events (WebhookEvent, StripeEventCursor) and the alerts that need a person."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -40,30 +43,40 @@ class Payment(TimeStampedModel):
         # money is in question, so it is neither paid nor refunded until a person looks.
         REQUIRES_REVIEW = "requires_review", "Requires review"
 
-    S = Status
     # A state only moves forward: a late or replayed event can never undo a later truth (a
     # payment_failed arriving after succeeded is not in this table, so it is ignored).
     # Moves between the collected statuses (succeeded, partially refunded, refunded, disputed)
     # are not listed: payments.derivation derives them from the refund rows and the dispute.
     # A success that disagrees with our row goes to REQUIRES_REVIEW from wherever it finds it.
     TRANSITIONS = {
-        S.PENDING: {
-            S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED, S.REQUIRES_REVIEW
+        Status.PENDING: {
+            Status.REQUIRES_ACTION, Status.PROCESSING, Status.SUCCEEDED, Status.FAILED,
+            Status.CANCELED, Status.REQUIRES_REVIEW,
         },
-        S.REQUIRES_ACTION: {
-            S.PENDING, S.PROCESSING, S.SUCCEEDED, S.FAILED, S.CANCELED, S.REQUIRES_REVIEW
+        Status.REQUIRES_ACTION: {
+            Status.PENDING, Status.PROCESSING, Status.SUCCEEDED, Status.FAILED, Status.CANCELED,
+            Status.REQUIRES_REVIEW,
         },
-        S.PROCESSING: {S.SUCCEEDED, S.FAILED, S.CANCELED, S.REQUIRES_ACTION, S.REQUIRES_REVIEW},
+        Status.PROCESSING: {
+            Status.SUCCEEDED, Status.FAILED, Status.CANCELED, Status.REQUIRES_ACTION,
+            Status.REQUIRES_REVIEW,
+        },
         # After a decline the same intent can be confirmed again with another card.
-        S.FAILED: {
-            S.PENDING, S.REQUIRES_ACTION, S.PROCESSING, S.SUCCEEDED, S.CANCELED, S.REQUIRES_REVIEW
+        Status.FAILED: {
+            Status.PENDING, Status.REQUIRES_ACTION, Status.PROCESSING, Status.SUCCEEDED,
+            Status.CANCELED, Status.REQUIRES_REVIEW,
         },
         # A canceled attempt whose charge went through after all (the cancel raced it, or we
         # stopped waiting for an answer that never came): recorded, then refunded in full.
-        S.CANCELED: {S.SUCCEEDED, S.REQUIRES_REVIEW},
+        Status.CANCELED: {Status.SUCCEEDED, Status.REQUIRES_REVIEW},
     }  # fmt: skip
-    OPEN_STATUSES = (S.PENDING, S.REQUIRES_ACTION, S.PROCESSING, S.FAILED)
-    COLLECTED_STATUSES = (S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.DISPUTED)
+    OPEN_STATUSES = (Status.PENDING, Status.REQUIRES_ACTION, Status.PROCESSING, Status.FAILED)
+    COLLECTED_STATUSES = (
+        Status.SUCCEEDED,
+        Status.PARTIALLY_REFUNDED,
+        Status.REFUNDED,
+        Status.DISPUTED,
+    )
 
     booking = models.ForeignKey(
         "bookings.Booking", on_delete=models.PROTECT, related_name="payments"

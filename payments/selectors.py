@@ -1,3 +1,6 @@
+"""Reads: a booking's own payment, the refund its cancellation would give, who sees which
+payments."""
+
 from django.db.models import QuerySet
 
 from bookings.models import Booking

@@ -268,7 +268,7 @@ def list_refunds(*, payment_intent_id: str) -> list[stripe.Refund]:
 def amount_refunded(intent: stripe.PaymentIntent) -> int | None:
     """What Stripe says was refunded of the intent's charge (latest_charge expanded), None when
     the charge is not there to read."""
-    value = _field(_field(intent, "latest_charge"), "amount_refunded")
+    value = field(field(intent, "latest_charge"), "amount_refunded")
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -299,9 +299,10 @@ def construct_event(payload: bytes, sig_header: str) -> stripe.Event:
         raise InvalidWebhook("Invalid webhook payload.") from e
 
 
-# --- Reading an intent (both shapes: latest_charge as an id or an expanded object) -----------
-def _field(obj: Any, name: str) -> Any:
-    """obj[name] for a StripeObject or dict, None when absent (StripeObject raises otherwise)."""
+# --- Reading Stripe's objects (dicts or StripeObjects, ids or expanded objects) --------------
+def field(obj: Any, name: str) -> Any:
+    """obj[name] for a StripeObject or dict, None when absent or when `obj` is anything else (a
+    string id, a list, a number): StripeObject raises otherwise."""
     if obj is None or isinstance(obj, str):
         return None
     try:
@@ -310,38 +311,46 @@ def _field(obj: Any, name: str) -> Any:
         return None
 
 
-def _text(obj: Any, name: str, max_length: int) -> str:
-    """A string field that fits our column, "" otherwise: a signed webhook's copy of an intent
-    still comes from outside, and a list or an oversized value must not fail the whole event."""
-    value = _field(obj, name)
+# Stripe ids are far shorter; a longer string cannot be one of ours (and would not fit a column).
+STRIPE_ID_MAX = 255
+
+
+def text(obj: Any, name: str, max_length: int = STRIPE_ID_MAX) -> str:
+    """obj[name] when it is a string of at most `max_length` characters, else "".
+
+    A signed event is Stripe's, but its shape still comes from outside (another API version,
+    another integration): a list, a number or an oversized string where we expect an id or a
+    status must read as "absent", not crash the handler (a 500 Stripe retries for days).
+    """
+    value = field(obj, name)
     return value if isinstance(value, str) and len(value) <= max_length else ""
 
 
 def charge_id(intent: stripe.PaymentIntent) -> str:
-    charge = _field(intent, "latest_charge")
+    charge = field(intent, "latest_charge")
     if isinstance(charge, str):
-        return charge if len(charge) <= 255 else ""
-    return _text(charge, "id", 255)
+        return charge if len(charge) <= STRIPE_ID_MAX else ""
+    return text(charge, "id")
 
 
 def receipt_url(intent: stripe.PaymentIntent) -> str:
-    return _text(_field(intent, "latest_charge"), "receipt_url", 500)
+    return text(field(intent, "latest_charge"), "receipt_url", 500)
 
 
 def card_details(intent: stripe.PaymentIntent) -> tuple[str, str, str]:
     """(payment_method_type, card brand, last4): from the charge's payment_method_details when
     Stripe gives them, else from the expanded PaymentMethod (all the emulator has)."""
-    details = _field(_field(intent, "latest_charge"), "payment_method_details")
-    source = details if details is not None else _field(intent, "payment_method")
-    card = _field(source, "card")
-    return _text(source, "type", 50), _text(card, "brand", 30), _text(card, "last4", 4)
+    details = field(field(intent, "latest_charge"), "payment_method_details")
+    source = details if details is not None else field(intent, "payment_method")
+    card = field(source, "card")
+    return text(source, "type", 50), text(card, "brand", 30), text(card, "last4", 4)
 
 
 def last_payment_error(intent: stripe.PaymentIntent) -> tuple[str, str]:
     """(code, message) of the intent's last failed attempt, ("", "") when there is none."""
-    error = _field(intent, "last_payment_error")
-    code = _text(error, "decline_code", 100) or _text(error, "code", 100)
-    return code, _text(error, "message", 5000)
+    error = field(intent, "last_payment_error")
+    code = text(error, "decline_code", 100) or text(error, "code", 100)
+    return code, text(error, "message", 5000)
 
 
 # --- Browser checkout (payments.checkout): customers, SetupIntents, confirm with a card -------
@@ -413,7 +422,7 @@ def create_and_confirm_payment_intent(
         )
     except CardDeclined as e:
         error = getattr(e.__cause__, "error", None)
-        e.intent_id = _field(_field(error, "payment_intent"), "id") or ""  # type: ignore[attr-defined]
+        e.intent_id = field(field(error, "payment_intent"), "id") or ""  # type: ignore[attr-defined]
         raise
 
 
@@ -433,9 +442,7 @@ def keep_card_on_customer(*, payment_method: str, customer: str) -> None:
     """
     client = get_client()
     method = _call("save your card", lambda: client.v1.payment_methods.retrieve(payment_method))
-    attached = (
-        method.customer if isinstance(method.customer, str) else _field(method.customer, "id")
-    )
+    attached = method.customer if isinstance(method.customer, str) else field(method.customer, "id")
     if attached != customer:
         params: stripe.params.PaymentMethodAttachParams = {"customer": customer}
         _call("save your card", lambda: client.v1.payment_methods.attach(payment_method, params))

@@ -27,38 +27,17 @@ from trainers.models import TrainerProfile
 
 logger = logging.getLogger(__name__)
 
-S = Payment.Status
-
 # Stripe's PaymentIntent status -> ours. `requires_payment_method` is handled apart: a fresh
 # intent sits there, and a declined one goes back there carrying `last_payment_error`.
 _INTENT_STATUS = {
-    "requires_confirmation": S.PENDING,
-    "requires_action": S.REQUIRES_ACTION,
-    "processing": S.PROCESSING,
+    "requires_confirmation": Payment.Status.PENDING,
+    "requires_action": Payment.Status.REQUIRES_ACTION,
+    "processing": Payment.Status.PROCESSING,
     # FitConnect captures automatically; an authorised-not-captured intent is still in flight.
-    "requires_capture": S.PROCESSING,
-    "succeeded": S.SUCCEEDED,
-    "canceled": S.CANCELED,
+    "requires_capture": Payment.Status.PROCESSING,
+    "succeeded": Payment.Status.SUCCEEDED,
+    "canceled": Payment.Status.CANCELED,
 }
-
-
-def _get(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, dict) else None
-
-
-# Stripe ids are far shorter; a longer string cannot be one of ours (and would not fit a column).
-STRIPE_ID_MAX = 255
-
-
-def stripe_text(obj: Any, key: str, *, max_length: int = STRIPE_ID_MAX) -> str:
-    """obj[key] when it is a string of at most `max_length` characters, else "".
-
-    A signed event is Stripe's, but its shape still comes from outside (another API version,
-    another integration): a list, a number or an oversized string where we expect an id or a
-    status must read as "absent", not crash the handler (a 500 Stripe retries for days).
-    """
-    value = _get(obj, key)
-    return value if isinstance(value, str) and len(value) <= max_length else ""
 
 
 def our_id(value: Any) -> int | None:
@@ -111,9 +90,13 @@ def payment_lock(*, intent_id: str = "", charge_id: str = "", payment_id=None) -
 
 
 def intent_target_status(intent: dict) -> str | None:
-    status = stripe_text(intent, "status")
+    status = stripe_client.text(intent, "status")
     if status == "requires_payment_method":
-        return S.FAILED if _get(intent, "last_payment_error") else S.PENDING
+        return (
+            Payment.Status.FAILED
+            if stripe_client.field(intent, "last_payment_error")
+            else Payment.Status.PENDING
+        )
     return _INTENT_STATUS.get(status)
 
 
@@ -126,15 +109,15 @@ def intent_mismatch(payment: Payment, intent: dict) -> str:
     """
     problems = []
     for key in ("amount", "amount_received"):
-        value = _get(intent, key)
+        value = stripe_client.field(intent, key)
         if key == "amount_received" and value is None:
             continue
         if type(value) is not int or value != payment.amount:
             problems.append(f"{key} {value!r} instead of {payment.amount}")
-    currency = stripe_text(intent, "currency")
+    currency = stripe_client.text(intent, "currency")
     if currency.lower() != payment.currency.lower():
         problems.append(f"currency {currency!r} instead of {payment.currency!r}")
-    livemode = _get(intent, "livemode")
+    livemode = stripe_client.field(intent, "livemode")
     if isinstance(livemode, bool) and livemode != stripe_client.live_mode():
         problems.append(f"livemode {livemode} with a {'live' if not livemode else 'test'} key")
     return "; ".join(problems)
@@ -147,15 +130,15 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> SyncRes
     result = SyncResult(payment=payment)
     target = intent_target_status(intent)
     if target is None:
-        result.notes.append(f"intent status {_get(intent, 'status')} not mapped")
+        result.notes.append(f"intent status {stripe_client.field(intent, 'status')} not mapped")
         return result
-    if target == S.SUCCEEDED:
+    if target == Payment.Status.SUCCEEDED:
         return _apply_succeeded(payment, intent, now=now, result=result)
     if not payment.can_move_to(target):
         # e.g. payment_failed or canceled after succeeded: Stripe's later truth already won.
         logger.info(
             "Ignoring intent %s state %s for payment %s (already %s)",
-            _get(intent, "id"),
+            stripe_client.field(intent, "id"),
             target,
             payment.pk,
             payment.status,
@@ -164,9 +147,9 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> SyncRes
         return result
 
     booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
-    if target == S.FAILED:
+    if target == Payment.Status.FAILED:
         code, message = stripe_client.last_payment_error(intent)
-        changed = payment.status != S.FAILED or (code, message) != (
+        changed = payment.status != Payment.Status.FAILED or (code, message) != (
             payment.failure_code,
             payment.failure_message,
         )
@@ -188,12 +171,15 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> SyncRes
 
 def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult) -> SyncResult:
     had_details = payment_has_card_details(payment)
-    if payment.status in Payment.COLLECTED_STATUSES or payment.status == S.REQUIRES_REVIEW:
+    if (
+        payment.status in Payment.COLLECTED_STATUSES
+        or payment.status == Payment.Status.REQUIRES_REVIEW
+    ):
         # A copy, a replay, or a later truth (refunded, disputed, under review) won already.
         result.notes.append(f"ignored succeeded: payment is {payment.status}")
         _fill_charge_details(payment, intent)
         payment.save()
-        if payment.status != S.REQUIRES_REVIEW:
+        if payment.status != Payment.Status.REQUIRES_REVIEW:
             _receipt_now_or_after_details(payment, due=not had_details)
         return result
 
@@ -204,7 +190,7 @@ def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult)
     if mismatch:
         return _put_in_review(payment, booking, intent, mismatch, result=result)
 
-    was_live = payment.status != S.CANCELED
+    was_live = payment.status != Payment.Status.CANCELED
     payment.mark_succeeded()
     payment.succeeded_at = payment.succeeded_at or now
     payment.failure_code, payment.failure_message = "", ""
@@ -220,7 +206,7 @@ def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult)
             booking.pk,
             payment.refund_in_full_reason,
         )
-    elif payment.status != S.REFUNDED and booking.confirm():
+    elif payment.status != Payment.Status.REFUNDED and booking.confirm():
         booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
     logger.info("Payment succeeded: payment %s booking %s", payment.pk, booking.pk)
     _receipt_now_or_after_details(payment, due=True)
@@ -231,11 +217,11 @@ def _put_in_review(
     payment: Payment, booking: Booking, intent: dict, mismatch: str, *, result: SyncResult
 ) -> SyncResult:
     """A success that disagrees with our row: neither paid nor refunded until a person looks."""
-    payment.set_status(S.REQUIRES_REVIEW)
+    payment.set_status(Payment.Status.REQUIRES_REVIEW)
     payment.review_reason = f"Stripe reported a success with {mismatch}."
     payment.save()
     booking_derive(booking)
-    intent_id = stripe_text(intent, "id")
+    intent_id = stripe_client.text(intent, "id")
     alert_raise(
         key=f"mismatch:payment:{payment.pk}:{intent_id}",
         kind=PaymentAlert.Kind.MISMATCH,
@@ -370,11 +356,11 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
         r.stripe_refund_id: r for r in payment.refunds.select_for_update() if r.stripe_refund_id
     }
     for data in refunds:
-        stripe_id = stripe_text(data, "id")
-        amount = _get(data, "amount")
+        stripe_id = stripe_client.text(data, "id")
+        amount = stripe_client.field(data, "amount")
         if not stripe_id or type(amount) is not int or amount <= 0:
             continue
-        stripe_status = stripe_text(data, "status")
+        stripe_status = stripe_client.text(data, "status")
         row = ours.get(stripe_id) or _refund_by_metadata(payment, data)
         if row is None:
             row = Refund.objects.create(
@@ -401,7 +387,7 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
             if moved or row.stripe_refund_id != stripe_id:
                 row.stripe_refund_id = stripe_id
                 if moved and row.status == Refund.Status.FAILED:
-                    row.failure_message = stripe_text(data, "failure_reason") or "failed"
+                    row.failure_message = stripe_client.text(data, "failure_reason") or "failed"
                     refund_failed_alert(row)
                 row.save(
                     update_fields=["stripe_refund_id", "status", "failure_message", "updated_at"]
@@ -414,7 +400,7 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
 
 
 def _refund_by_metadata(payment: Payment, data: dict) -> Refund | None:
-    refund_id = our_id(_get(_get(data, "metadata"), "refund_id"))
+    refund_id = our_id(stripe_client.field(stripe_client.field(data, "metadata"), "refund_id"))
     if not refund_id:
         return None
     return (
@@ -430,10 +416,10 @@ def payment_apply_dispute(payment: Payment, dispute: dict) -> SyncResult:
     its refunds leave it, lost keeps it disputed with dispute_status "lost" (both derived by
     payments.derivation from the dispute's status)."""
     result = SyncResult(payment=payment)
-    dispute_id = stripe_text(dispute, "id")
+    dispute_id = stripe_client.text(dispute, "id")
     # An unreadable status is treated as an open dispute: the money is in question until a
     # readable outcome arrives.
-    status = stripe_text(dispute, "status", max_length=50)
+    status = stripe_client.text(dispute, "status", max_length=50)
     if (
         payment.dispute_id == dispute_id
         and payment.dispute_status in DISPUTE_FINAL

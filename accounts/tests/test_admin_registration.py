@@ -1,4 +1,4 @@
-"""Issue 2, item 8: users, trainer profiles, availability and bookings are in the admin, searchable
+"""Users, trainer profiles, availability and bookings are in the admin, searchable
 and filterable, and their pages load for a staff user (and for nobody else)."""
 
 import pytest

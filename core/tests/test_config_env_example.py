@@ -9,7 +9,7 @@ SETTINGS_FILE = settings.BASE_DIR / "config" / "settings.py"
 ENV_EXAMPLE = settings.BASE_DIR / ".env.example"
 ASSIGNMENT = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=")
 
-# Tools outside the repo start the app with these exact names (issue 2, item 2).
+# Tools outside the repo start the app with these exact names: they may not change.
 CONTRACT = [
     "SECRET_KEY",
     "DEBUG",
