@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
-from rest_framework.exceptions import APIException
 
 from bookings.models import Booking
 from bookings.services import booking_cancel
+from core.errors import DomainError
 from core.money import format_amount
 
 
@@ -67,8 +67,8 @@ class BookingAdmin(admin.ModelAdmin):
         for booking in queryset:
             try:
                 booking_cancel(booking=booking, actor=request.user, reason="Cancelled by an admin.")
-            except APIException as e:  # already cancelled (409), Stripe down (502)
-                self.message_user(request, f"{booking}: {e.detail}", messages.WARNING)
+            except DomainError as e:  # already cancelled, Stripe down
+                self.message_user(request, f"{booking}: {e.message}", messages.WARNING)
             else:
                 done += 1
         self.message_user(request, f"Cancelled {done} booking(s).")

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from bookings.calendar import CLIENT, TRAINER, ics_render, session_event
 from bookings.models import Booking
 from bookings.selectors import booking_feed_for_trainer, booking_get_for
-from core.api import Conflict
+from core.errors import Conflict
 from trainers.models import TrainerProfile
 
 ICS = "text/calendar; charset=utf-8"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from bookings.services import _validate_start
-from core.api import Conflict
+from core.errors import Conflict, SlotTaken
 from notifications.services import notify_booking_rescheduled
 from payments.selectors import booking_cancellation_preview
 from trainers.availability import is_within_availability
@@ -65,7 +65,7 @@ def booking_reschedule(*, booking: Booking, actor, start_time: dt.datetime) -> B
             )
         taken = booking_blocking_qs(trainer=trainer, start=start_time, end=end_time, now=now)
         if taken.exclude(pk=locked.pk).exists():
-            raise Conflict("The trainer already has a booking at this time.")
+            raise SlotTaken()
         previous_start = locked.start_time
         locked.start_time, locked.end_time = start_time, end_time
         locked.calendar_sequence += 1

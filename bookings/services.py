@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
-from core.api import Conflict
+from core.errors import Conflict, SlotTaken
 from core.money import percentage_of
 from trainers.availability import is_within_availability
 from trainers.models import TrainerProfile
@@ -91,7 +91,7 @@ def booking_create(
 ) -> Booking:
     """Book `trainer` for `client`; the price and the hold come from our database and settings.
 
-    Raises ValidationError (400) naming the rule that failed, Conflict (409) on an overlap.
+    Raises ValidationError (400) naming the rule that failed, SlotTaken on an overlap.
     """
     if not client.is_client:
         raise ValidationError("Only clients can book sessions.")
@@ -127,7 +127,7 @@ def booking_create(
                 {"start_time": "The session is outside the trainer's availability."}
             )
         if booking_blocking_qs(trainer=trainer, start=start_time, end=end_time, now=now).exists():
-            raise Conflict("The trainer already has a booking at this time.")
+            raise SlotTaken()
         return Booking.objects.create(
             client=client,
             trainer=trainer,
@@ -146,7 +146,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = ""):
     """Cancel `booking` on behalf of `actor` (its client, its trainer or an admin; the caller
     has checked that), then settle the money. Returns (booking, Refund or None).
 
-    Already cancelled, expired or completed: Conflict (409), nothing changes.
+    Already cancelled, expired or completed: Conflict, nothing changes.
     """
     from notifications.services import notify_booking_cancelled
     from payments.services import payment_settle_cancellation

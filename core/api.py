@@ -1,4 +1,5 @@
-"""One error shape for the whole API: {"error": "<message>"} plus "fields" for validation."""
+"""One error shape for the whole API: {"error": "<message>"} plus "fields" for validation; the
+one place where the services' errors (core.errors, Django's ValidationError) become status codes."""
 
 import logging
 import sys
@@ -9,30 +10,28 @@ from django.http import Http404, HttpResponse, JsonResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from core import errors
 from ops.outages import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict."
-    default_code = "conflict"
+# The one place domain errors (core.errors) become status codes.
+DOMAIN_ERROR_STATUS = {
+    errors.NotFound: status.HTTP_404_NOT_FOUND,
+    errors.Conflict: status.HTTP_409_CONFLICT,
+    errors.PaymentDeclined: status.HTTP_402_PAYMENT_REQUIRED,
+    errors.PaymentServiceError: status.HTTP_502_BAD_GATEWAY,
+}
 
 
-class PaymentRequired(exceptions.APIException):
-    """A card decline: the message is the processor's, safe to show the cardholder."""
-
-    status_code = status.HTTP_402_PAYMENT_REQUIRED
-    default_detail = "Your card was declined."
-    default_code = "card_declined"
-
-
-class BadGateway(exceptions.APIException):
-    status_code = status.HTTP_502_BAD_GATEWAY
-    default_detail = "Payment processing error."
-    default_code = "bad_gateway"
+def domain_error_status(exc: errors.DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in DOMAIN_ERROR_STATUS:
+            return DOMAIN_ERROR_STATUS[cls]
+    return status.HTTP_400_BAD_REQUEST
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -56,6 +55,9 @@ def _first_message(detail) -> str:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, errors.DomainError):
+        set_rollback()  # as DRF does for its own errors, should ATOMIC_REQUESTS be turned on
+        return Response({"error": exc.message}, status=domain_error_status(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -114,13 +116,4 @@ def json_500(request):
     return server_error(request)
 
 
-__all__ = [
-    "BadGateway",
-    "Conflict",
-    "ErrorSerializer",
-    "Http404",
-    "PaymentRequired",
-    "PermissionDenied",
-    "Response",
-    "exception_handler",
-]
+__all__ = ["ErrorSerializer", "Http404", "PermissionDenied", "Response", "exception_handler"]

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
 
 from bookings.models import Booking
-from core.api import Conflict
+from core.errors import Conflict, NotFound
 from notifications.services import notify_payment_failed
 from payments import stripe_client
 from payments.models import Payment
@@ -217,8 +216,8 @@ def checkout_pay(
     """Charge the client's booking (amount from our row) to the card they chose.
 
     Raises NotFound (not their booking), ValidationError (unusable card reference, booking not
-    payable), Conflict (already paid, attempt in flight), PaymentRequired (declined: Stripe's
-    message for the cardholder), BadGateway (Stripe unreachable).
+    payable), Conflict (already paid, attempt in flight), PaymentDeclined (Stripe's message for
+    the cardholder), PaymentServiceError (Stripe unreachable).
     """
     booking = _client_booking(booking_id, client)
     method, customer = _card_for(booking, client, setup_intent_id, payment_method_id)

@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import APIException, NotFound
 
 from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
-from core.api import BadGateway, Conflict, PaymentRequired
+from core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PaymentDeclined,
+    PaymentServiceError,
+)
 from core.money import format_amount
 from payments import stripe_client
 from payments.alerts import refund_failed_alert
@@ -38,15 +43,17 @@ INTENT_WAIT_SECONDS = 5.0
 INTENT_CLAIM_STALE_SECONDS = 60
 
 
-def stripe_api_error(error: stripe_client.StripeFailure, *, action: str, payment) -> APIException:
-    """Log a Stripe failure and turn it into the API error for the caller: a decline is a 402
-    with Stripe's message (meant for the cardholder), anything else a 502."""
+def stripe_api_error(
+    error: stripe_client.StripeFailure, *, action: str, payment
+) -> PaymentDeclined | PaymentServiceError:
+    """Log a Stripe failure and turn it into the error for the caller: a decline carries Stripe's
+    message (meant for the cardholder); anything else is the payment service's failure."""
     ids = f"payment {payment.pk}, booking {payment.booking_id}"
     if isinstance(error, stripe_client.CardDeclined):
         logger.warning("Card declined %s (%s): %s", action, ids, error.code or error.message)
-        return PaymentRequired(error.message)
+        return PaymentDeclined(error.message)
     logger.error("Stripe error %s (%s): %s", action, ids, error.message)
-    return BadGateway(f"Payment processing error: {error.message}")
+    return PaymentServiceError(f"Payment processing error: {error.message}")
 
 
 # --- Create (or return) the booking's PaymentIntent ------------------------------------------
@@ -63,7 +70,8 @@ def payment_intent_for_booking(*, booking_id: int, user) -> Payment:
     but the emulator answers it with a 400, and a fresh intent works with both.) So every repeat
     call asks Stripe for the current intent's state first.
     Raises NotFound (not the client's booking), ValidationError (cancelled, expired, completed,
-    nothing to pay, hold lost), Conflict (already paid), PaymentRequired/BadGateway (Stripe).
+    nothing to pay, hold lost), Conflict (already paid), PaymentDeclined/PaymentServiceError
+    (Stripe).
     """
     deadline = time.monotonic() + INTENT_WAIT_SECONDS
     retired: str | None = None
@@ -293,8 +301,8 @@ def payment_refund(
     """Refund `amount` minor units of `payment` (None: everything still refundable).
 
     Validated before Stripe is called (ValidationError, nothing changes). A Stripe failure marks
-    the reserved Refund row failed (releasing the reservation) and raises PaymentRequired or
-    BadGateway.
+    the reserved Refund row failed (releasing the reservation) and raises PaymentDeclined or
+    PaymentServiceError.
     """
     refund = _refund_reserve(
         payment_id=payment.pk,
@@ -349,8 +357,8 @@ def _refund_reserve(
         )
 
 
-def _refund_send(refund: Refund) -> tuple[Refund, APIException | None]:
-    """Ask Stripe for the reserved refund and record the answer; returns the row and the API
+def _refund_send(refund: Refund) -> tuple[Refund, DomainError | None]:
+    """Ask Stripe for the reserved refund and record the answer; returns the row and the
     error to raise when Stripe did not make it.
 
     A refusal (Stripe answered 4xx) fails the row and releases its reservation. No trustworthy
@@ -373,7 +381,7 @@ def _refund_send(refund: Refund) -> tuple[Refund, APIException | None]:
             refund_failed_alert(refund)
         error = stripe_api_error(e, action=f"creating refund {refund.pk}", payment=payment)
         if unknown:
-            error = BadGateway(
+            error = PaymentServiceError(
                 f"Payment processing error: {e.message}. The refund is recorded as pending and "
                 "will be confirmed with Stripe automatically; do not refund it again."
             )

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookings.models import Booking
-from core.api import Conflict
+from core.errors import Conflict
 from payments.models import Payment
 from reviews.models import Review
 

@@ -4,11 +4,11 @@ payment_failed webhook that sends it for the API found the payment canceled and 
 
 import pytest
 from django.core import mail
+from payments.checkout import checkout_pay
 
-from core.api import PaymentRequired
+from core.errors import PaymentDeclined
 from core.tests.factories import BookingFactory
 from notifications.models import EmailNotification
-from payments.checkout import checkout_pay
 from payments.models import Payment
 from payments.tests.checkout_helpers import card_set_up_for
 
@@ -21,7 +21,7 @@ def test_a_browser_decline_sends_the_decline_email(
     booking = BookingFactory()
     stripe_requests.answer(card_set_up_for(booking, "pm_card_chargeCustomerFail"))
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PaymentRequired):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(PaymentDeclined):
         checkout_pay(booking_id=booking.pk, client=booking.client, setup_intent_id="seti_test1")
 
     payment = Payment.objects.get()

@@ -3,7 +3,7 @@ at once; no answer keeps the attempt (it may still charge the card) and says so.
 
 import pytest
 
-from core.api import BadGateway, Conflict
+from core.errors import Conflict, PaymentServiceError
 from core.tests.factories import BookingFactory
 from payments.models import Payment
 from payments.tests.checkout_helpers import card_set_up_for, pay
@@ -27,7 +27,7 @@ def test_a_refused_charge_frees_the_booking_for_another_try(localstripe, stripe_
     refusal = {"error": {"type": "invalid_request_error", "message": "No such payment method."}}
     stripe_requests.answer(failing_charge(booking, 400, refusal))
 
-    with pytest.raises(BadGateway, match="No such payment method"):
+    with pytest.raises(PaymentServiceError, match="No such payment method"):
         pay(booking)
     assert not Payment.objects.exclude(status=Payment.Status.CANCELED).exists()
 
@@ -42,7 +42,7 @@ def test_a_charge_without_an_answer_is_kept_and_a_second_try_waits(localstripe, 
     lost = {"error": {"type": "api_error", "message": "Service unavailable."}}
     stripe_requests.answer(failing_charge(booking, 503, lost))
 
-    with pytest.raises(BadGateway):
+    with pytest.raises(PaymentServiceError):
         pay(booking)
     kept = Payment.objects.get()
     assert (kept.status, kept.stripe_payment_intent_id) == (Payment.Status.PENDING, None)

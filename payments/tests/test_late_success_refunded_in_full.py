@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking
-from core.api import BadGateway, Conflict
+from core.errors import Conflict, PaymentServiceError
 from core.tests.factories import BookingFactory
 from notifications.models import EmailNotification
 from payments.models import Payment, PaymentAlert, WebhookEvent
@@ -114,7 +114,7 @@ def lost_then_new_card(localstripe, stripe_requests):
         return card["now"](request)
 
     stripe_requests.answer(stripe)
-    with pytest.raises(BadGateway):
+    with pytest.raises(PaymentServiceError):
         pay(booking)
     first = Payment.objects.get()
     assert (first.status, first.stripe_payment_intent_id) == ("pending", None)

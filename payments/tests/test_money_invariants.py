@@ -25,9 +25,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from rest_framework.exceptions import APIException
 
 from bookings.models import Booking
+from core.errors import DomainError
 from core.tests.factories import BookingFactory, future
 from payments.models import Payment, Refund
 from payments.reconciliation import reconcile_payments
@@ -121,7 +121,7 @@ class World:
         if name in ("pay", "pay_answer_lost"):
             self.lose_next_answer = name == "pay_answer_lost"
             # Refused (already paid, cancelled, in flight) or lost: the client may retry.
-            with contextlib.suppress(APIException, ValidationError):
+            with contextlib.suppress(DomainError, ValidationError):
                 pay(self.booking)
             self.lose_next_answer = False
         elif name == "pay_through_the_api":

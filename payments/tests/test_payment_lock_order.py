@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from bookings.models import Booking
-from core.api import Conflict
+from core.errors import Conflict
 from payments.models import Payment
 from payments.services import payment_claim
 from payments.sync import payment_apply_intent

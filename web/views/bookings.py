@@ -11,9 +11,9 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.selectors import booking_get_for, booking_list_for
 from bookings.services import booking_cancel
-from core.api import Conflict
 from payments.models import Payment
 from payments.selectors import booking_cancellation_preview
+from web.errors import PAGE_ERRORS, page_error
 from web.forms import CancelForm
 
 
@@ -83,8 +83,8 @@ def booking_cancel_view(request, pk: int):
             booking, refund = booking_cancel(
                 booking=booking, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except Conflict as e:
-            messages.error(request, str(e.detail))
+        except PAGE_ERRORS as e:
+            messages.error(request, page_error(e)[0])
         else:
             if refund is not None and refund.status != "failed":
                 messages.success(request, "Your session is cancelled. Your refund is on its way.")

@@ -4,14 +4,13 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from rest_framework.exceptions import APIException
 
 from bookings.models import Booking
 from payments.checkout import checkout_pay, checkout_saved_cards, checkout_setup
+from web.errors import PAGE_ERRORS, page_error
 from web.views.bookings import own_booking, policy_text
 
 # Stripe's test cards, which Stripe's test mode and the emulator both know.
@@ -36,14 +35,7 @@ def _body(request) -> dict:
 
 def _service_error(exc: Exception) -> JsonResponse:
     """The services' errors in plain words for the page (never a traceback)."""
-    if isinstance(exc, ValidationError):
-        return _json_error(" ".join(exc.messages), 400)
-    assert isinstance(exc, APIException)
-    status = exc.status_code
-    message = str(exc.detail)
-    if status == 502:
-        message = "We could not reach the payment service. Please try again in a moment."
-    return _json_error(message, status)
+    return _json_error(*page_error(exc))
 
 
 @login_required
@@ -75,7 +67,7 @@ def booking_pay_setup(request, pk: int):
     save_card = _body(request).get("save_card") is True
     try:
         secret = checkout_setup(booking_id=booking.pk, client=request.user, save_card=save_card)
-    except (ValidationError, APIException) as e:
+    except PAGE_ERRORS as e:
         return _service_error(e)
     return JsonResponse({"client_secret": secret})
 
@@ -95,7 +87,7 @@ def booking_pay_confirm(request, pk: int):
             setup_intent_id=setup_intent,
             payment_method_id=saved_card,
         )
-    except (ValidationError, APIException) as e:
+    except PAGE_ERRORS as e:
         return _service_error(e)
     return JsonResponse({"status": attempt.status, "client_secret": attempt.client_secret})
 

@@ -3,16 +3,15 @@
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bookings.services import booking_create
-from core.api import Conflict
-from core.ratelimit import RateLimited, rate_limit
+from core.ratelimit import rate_limit
 from trainers.availability import free_slots_by_day, trainer_tz
 from trainers.selectors import trainer_list, trainer_public_qs
+from web.errors import PAGE_ERRORS, page_error
 from web.forms import BookForm, SlotPickerForm, TrainerFilterForm
 
 PICKER_DAYS = 14
@@ -105,12 +104,8 @@ def trainer_book(request, pk: int):
                 start_time=form.cleaned_data["start"],
                 duration_minutes=form.cleaned_data["duration"],
             )
-        except ValidationError as e:
-            error = " ".join(e.messages)
-        except RateLimited as e:
-            error, status = str(e.detail), 429
-        except Conflict:
-            error, status = "Sorry, someone has just booked that time. Please pick another.", 409
+        except PAGE_ERRORS as e:
+            error, status = page_error(e)
         else:
             return redirect("web:booking_pay", pk=booking.pk)
     return render(
