@@ -2,6 +2,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from accounts.models import User, canonical_email
+from trainers.models import TrainerProfile
 
 
 @transaction.atomic
@@ -27,8 +28,6 @@ def user_register(
     user.set_password(password)
     user.save()
     if role == User.Role.TRAINER:
-        from trainers.models import TrainerProfile
-
         TrainerProfile.objects.create(user=user, timezone=timezone)
     return user
 

@@ -6,4 +6,6 @@ class ConfigConfig(AppConfig):
     verbose_name = "Configuration"
 
     def ready(self):
-        from config import checks  # noqa: F401  (registers the system checks)
+        # Django wants checks registered once the app registry is ready, hence the import here
+        # (registering is importing: the module's @register decorators).
+        from config import checks  # noqa: F401

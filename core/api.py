@@ -7,6 +7,7 @@ import sys
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -91,8 +92,6 @@ def _wants_json(request) -> bool:
 def json_404(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"error": "Not found."}, status=404)
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)
 
 
@@ -111,8 +110,6 @@ def json_500(request):
         return response
     if _wants_json(request):
         return JsonResponse({"error": "Internal server error."}, status=500)
-    from django.views.defaults import server_error
-
     return server_error(request)
 
 

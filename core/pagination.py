@@ -1,5 +1,7 @@
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 
 class LinkHeaderPagination(PageNumberPagination):
@@ -17,8 +19,6 @@ class LinkHeaderPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        from rest_framework.exceptions import ValidationError
-
         # isdigit() alone accepts "²", which int() refuses; past 18 digits int() may refuse too.
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 18) or int(raw) < 1:
             raise ValidationError({"page_size": ["Must be a positive integer."]})
@@ -28,7 +28,6 @@ class LinkHeaderPagination(PageNumberPagination):
         links = []
         page = self.page
         url = self.request.build_absolute_uri()
-        from rest_framework.utils.urls import replace_query_param
 
         def link(number, rel):
             links.append(

@@ -4,31 +4,28 @@ The notify_* functions are called by payments INSIDE the transaction that record
 write an EmailNotification row whose unique key names the event, and queue the sending task with
 `transaction.on_commit`: a rolled-back event sends nothing, and a duplicate webhook or a replayed
 handler finds the existing row and queues nothing. The task claims the row with a conditional
-UPDATE, so a retried or duplicated task never sends what another already sent.
+UPDATE, so a retried or duplicated task never sends what another already sent
+(notifications.delivery).
 """
 
-import datetime as dt
 import hashlib
 import logging
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from bookings.calendar import CLIENT, TRAINER
 from bookings.models import Booking
 from notifications import emails
 from notifications.models import EmailNotification
+from notifications.tasks import queue_send
 from payments.models import Payment, Refund
 
 logger = logging.getLogger(__name__)
 
 Kind = EmailNotification.Kind
 Status = EmailNotification.Status
-
-# A row left in "sending" this long belongs to a worker that died mid-send; another may take it.
-# Far longer than a send can take (EMAIL_TIMEOUT bounds each SMTP operation).
-SENDING_LEASE = dt.timedelta(minutes=10)
 
 
 def _queue(*, key: str, kind: str, build) -> EmailNotification:
@@ -104,8 +101,6 @@ def _insert_new(rows: list[EmailNotification]) -> dict[str, int]:
 
 
 def _enqueue_on_commit(notification_id: int) -> None:
-    from notifications.tasks import queue_send
-
     # robust: the event is already committed; a broker that is down must not turn the webhook
     # or request that recorded it into an error. The row stays queued and
     # requeue_stuck_notifications picks it up. A lambda, not functools.partial: Django logs a
@@ -274,74 +269,6 @@ def notify_booking_rescheduled(booking, *, previous_start) -> list[EmailNotifica
     )
 
 
-# --- sending (called by notifications.tasks) ------------------------------------------------
-
-
-def notification_claim(notification_id: int) -> EmailNotification | None:
-    """Take the row for sending, or None when it is not ours to send.
-
-    Conditional UPDATE: of two tasks for one row (a retry racing a requeue, a redelivered
-    message) only one sees a row count of 1; the other finds it sent or being sent and stops.
-    """
-    now = timezone.now()
-    claimed = (
-        EmailNotification.objects.filter(pk=notification_id)
-        .filter(
-            Q(status=Status.QUEUED) | Q(status=Status.SENDING, claimed_at__lt=now - SENDING_LEASE)
-        )
-        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
-    )
-    if not claimed:
-        return None
-    return EmailNotification.objects.get(pk=notification_id)
-
-
-def notification_deliver(
-    notification_id: int, *, retryable: tuple[type[Exception], ...], final_attempt: bool
-) -> str:
-    """Claim, render and send one notification; returns the status it ends in.
-
-    A `retryable` error (mail server down) puts the row back to queued and re-raises for the
-    task to retry, or on the `final_attempt` marks it failed. Any other error (a bug) fails it
-    at once and re-raises. If the process dies after the server accepted the message but before
-    it is marked sent, the lease lets a later task send it again: SMTP cannot be part of our
-    transaction, so this is the one duplicate we cannot rule out (the message carries the key
-    in X-FitConnect-Notification).
-    """
-    notification = notification_claim(notification_id)
-    if notification is None:
-        return "skipped"
-    rows = EmailNotification.objects.filter(pk=notification.pk, status=Status.SENDING)
-    try:
-        emails.render(notification).send()
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        will_retry = isinstance(exc, retryable) and not final_attempt
-        status = Status.QUEUED if will_retry else Status.FAILED
-        rows.update(status=status, last_error=error, updated_at=timezone.now())
-        if will_retry:
-            logger.warning(
-                "Email %s attempt %s failed, will retry: %s",
-                notification.key,
-                notification.attempts,
-                error,
-            )
-            raise
-        logger.error(
-            "Email %s failed for good after %s attempts: %s",
-            notification.key,
-            notification.attempts,
-            error,
-        )
-        if isinstance(exc, retryable):
-            return Status.FAILED
-        raise
-    now = timezone.now()
-    rows.update(status=Status.SENT, sent_at=now, updated_at=now)
-    logger.info("Email %s sent to %s", notification.key, notification.recipient)
-    return Status.SENT
-
-
 def notification_resend(notification: EmailNotification) -> bool:
     """Queue a failed notification again (an admin action once the mail server is fixed)."""
     updated = EmailNotification.objects.filter(pk=notification.pk, status=Status.FAILED).update(
@@ -350,14 +277,3 @@ def notification_resend(notification: EmailNotification) -> bool:
     if updated:
         _enqueue_on_commit(notification.pk)
     return bool(updated)
-
-
-def notification_ids_stuck(*, now=None, queued_for=dt.timedelta(minutes=30)) -> list[int]:
-    """Rows whose task was lost: queued long past any retry backoff, or a dead worker's claim."""
-    now = now or timezone.now()
-    return list(
-        EmailNotification.objects.filter(
-            Q(status=Status.QUEUED, updated_at__lt=now - queued_for)
-            | Q(status=Status.SENDING, claimed_at__lt=now - SENDING_LEASE)
-        ).values_list("pk", flat=True)[:500]
-    )

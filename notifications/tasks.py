@@ -1,3 +1,6 @@
+"""Celery tasks of notifications: send one email (retried while the server fails), and queue
+again the ones whose task was lost."""
+
 import smtplib
 
 from anymail.exceptions import AnymailAPIError
@@ -5,7 +8,7 @@ from celery import shared_task
 from celery.exceptions import Retry
 from django.conf import settings
 
-from notifications.services import notification_deliver, notification_ids_stuck
+from notifications.delivery import notification_deliver, notification_ids_stuck
 
 # The mail server or ESP being down, slow or refusing for now. OSError covers refused
 # connections and timeouts; anything else is a bug and is not retried.

@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from config.celery import app
+
 # A probe must answer before the orchestrator's own timeout (often 1-5 s), down or not.
 TIMEOUT_SECONDS = 2
 _migrations_done = False
@@ -61,8 +63,6 @@ def check_cache() -> str | None:
 
 
 def check_broker() -> str | None:
-    from config.celery import app
-
     if app.conf.task_always_eager:
         return None  # tasks run in-process: there is no broker to reach
     try:

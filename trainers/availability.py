@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from bookings.selectors import bookings_blocking_for_trainers
 from trainers.models import AvailabilityOverride, TrainerProfile
 
 SLOT_STEP_MINUTES = 15
@@ -216,9 +217,6 @@ def free_slots_for_trainers(
     the bookings that block them. `first_only`: stop at each trainer's first free start (the
     directory's "next free time"), leaving the later dates empty.
     """
-    # Imported here: bookings imports this module to validate new bookings.
-    from bookings.selectors import bookings_blocking_for_trainers
-
     now = now or timezone.now()
     result: dict[int, dict[dt.date, list[dt.datetime]]] = {
         t.pk: {day: [] for day in days} for t in trainers

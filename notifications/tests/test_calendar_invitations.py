@@ -6,8 +6,8 @@ from django.core import mail
 from django.utils import timezone
 
 from bookings.tests.calendar_helpers import invitation, utc_range
+from notifications.delivery import notification_deliver
 from notifications.services import (
-    notification_deliver,
     notify_booking_cancelled,
     notify_payment_succeeded,
     notify_refund_succeeded,

@@ -5,9 +5,9 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.delivery import notification_claim
 from notifications.models import EmailNotification
 from notifications.services import (
-    notification_claim,
     notify_booking_cancelled,
     notify_payment_failed,
     notify_payment_succeeded,

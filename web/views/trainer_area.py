@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
+from analytics.selectors import trainer_earnings_by_month
 from bookings.models import Booking
 from bookings.selectors import booking_list_for
 from core.money import format_amount
@@ -37,9 +38,6 @@ def trainer_required(view):
 
 
 def _earnings(profile):
-    # Imported here: analytics is built in parallel and may land after these pages.
-    from analytics.selectors import trainer_earnings_by_month
-
     return trainer_earnings_by_month(profile, months=12)
 
 
