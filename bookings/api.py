@@ -14,6 +14,7 @@ from bookings.services import booking_cancel, booking_create
 from core.api import ErrorSerializer
 from core.money import format_amount
 from core.ratelimit import rate_limit
+from payments.selectors import booking_cancellation_preview
 from trainers.models import TrainerProfile
 
 # Ids beyond a 64-bit integer cannot exist; refusing them keeps them away from the database.
@@ -88,9 +89,7 @@ class BookingOutputSerializer(serializers.ModelSerializer):
     @extend_schema_field(CancellationRefundSerializer(allow_null=True))
     def get_cancellation_refund(self, booking):
         """What cancelling now would refund; null once the booking can no longer be cancelled."""
-        from payments.selectors import booking_cancellation_preview
-
-        if booking.status not in (Booking.Status.PENDING, Booking.Status.CONFIRMED):
+        if not booking.is_cancellable():
             return None
         quote = booking_cancellation_preview(booking=booking, actor=self.context["request"].user)
         return {

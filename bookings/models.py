@@ -46,7 +46,7 @@ class Booking(TimeStampedModel):
     price = models.PositiveIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    # Derived from the booking's payments by payments.derivation (never set by hand), so no
+    # Derived from the booking's payments by payments.apply.derivation (never set by hand), so no
     # order of Stripe's events can leave it saying paid for money that went back.
     payment_status = models.CharField(
         max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
@@ -86,15 +86,33 @@ class Booking(TimeStampedModel):
     def __str__(self):
         return f"Booking {self.pk} {self.start_time:%Y-%m-%d %H:%M} ({self.status})"
 
-    # --- state machine ---------------------------------------------------------------------
+    # --- state machine: STATUS_TRANSITIONS is its only table. Callers lock the row and save. --
     def set_status(self, target: str) -> bool:
         return transition(self, "status", target, self.STATUS_TRANSITIONS)
 
+    def can_move_to(self, target: str) -> bool:
+        return self.status == target or target in self.STATUS_TRANSITIONS.get(self.status, set())
+
+    def is_cancellable(self) -> bool:
+        """Whether the booking can still be cancelled (by anyone allowed to): the one answer for
+        the API, the pages and the services."""
+        return self.status != self.Status.CANCELLED and self.can_move_to(self.Status.CANCELLED)
+
+    def cancel(self, *, reason: str, by=None, now=None) -> list[str]:
+        """Move a cancellable booking to cancelled, freeing its slot; returns the fields to save."""
+        self.set_status(self.Status.CANCELLED)
+        self.cancelled_at = now or timezone.now()
+        self.cancelled_by = by
+        self.cancellation_reason = reason
+        self.hold_expires_at = None
+        return ["status", "cancelled_at", "cancelled_by", "cancellation_reason", "hold_expires_at"]
+
     def confirm(self) -> bool:
         """Its payment is in: a pending (or expired) booking is confirmed. The caller saves."""
-        if self.status not in (self.Status.PENDING, self.Status.EXPIRED):
+        if not self.can_move_to(self.Status.CONFIRMED) or not self.set_status(
+            self.Status.CONFIRMED
+        ):
             return False
-        self.set_status(self.Status.CONFIRMED)
         self.hold_expires_at = None
         return True
 

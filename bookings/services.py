@@ -1,4 +1,5 @@
-"""Writes on bookings: create (race-proof), cancel, expire stale holds."""
+"""Writes on bookings: create (race-proof), cancel, expire stale holds. The money side of a
+cancellation or an expiry is settled by payments.commands.cancellation."""
 
 import datetime as dt
 import logging
@@ -14,6 +15,9 @@ from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from core.errors import Conflict, SlotTaken
 from core.money import percentage_of
+from notifications.services import notify_booking_cancelled
+from payments.commands.cancellation import payment_settle_cancellation
+from payments.models import Payment
 from trainers.availability import is_within_availability
 from trainers.models import TrainerProfile
 
@@ -148,30 +152,14 @@ def booking_cancel(*, booking: Booking, actor, reason: str = ""):
 
     Already cancelled, expired or completed: Conflict, nothing changes.
     """
-    from notifications.services import notify_booking_cancelled
-    from payments.services import payment_settle_cancellation
-
     with transaction.atomic():
         # A cancel racing a payment webhook or the expiry task: whoever locks first wins, the
         # other sees the new status.
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
-        if locked.status not in (Booking.Status.PENDING, Booking.Status.CONFIRMED):
+        if not locked.is_cancellable():
             raise Conflict(f"This booking is {locked.status} and can no longer be cancelled.")
-        locked.set_status(Booking.Status.CANCELLED)
-        locked.cancelled_at = timezone.now()
-        locked.cancelled_by = actor
-        locked.cancellation_reason = reason
-        locked.hold_expires_at = None
-        locked.save(
-            update_fields=[
-                "status",
-                "cancelled_at",
-                "cancelled_by",
-                "cancellation_reason",
-                "hold_expires_at",
-                "updated_at",
-            ]
-        )
+        fields = locked.cancel(reason=reason, by=actor)
+        locked.save(update_fields=[*fields, "updated_at"])
     # After commit and outside the lock: settling may call Stripe, which can take seconds. The
     # cancellation stands even if Stripe fails (the settle is retried from the payment side).
     refund = payment_settle_cancellation(booking=locked, actor=actor, reason=reason)
@@ -189,9 +177,6 @@ def booking_expire_stale(now: dt.datetime | None = None) -> int:
     ago is never undone. Open payments of expired bookings are then settled one by one, outside
     the lock; a Stripe failure is logged and does not stop the batch.
     """
-    from payments.models import Payment
-    from payments.services import payment_settle_cancellation
-
     now = now or timezone.now()
     total = 0
     while True:

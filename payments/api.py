@@ -13,9 +13,10 @@ from rest_framework.views import APIView
 
 from core.api import ErrorSerializer
 from core.money import AmountError, format_amount, parse_amount
+from payments.commands.intents import payment_intent_for_booking
+from payments.commands.refunds import payment_refund
 from payments.models import Payment, Refund
 from payments.selectors import payment_list_for
-from payments.services import payment_intent_for_booking, payment_refund
 
 # Ids beyond a 64-bit integer cannot exist; refusing them keeps them away from the database.
 MAX_ID = 2**63 - 1

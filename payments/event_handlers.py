@@ -1,10 +1,10 @@
-"""What each Stripe event type does: {event_type: EventHandler}.
+"""What each Stripe event type does: {event_type: EventHandler}, the apply layer's door.
 
 A handler has two halves. `fetch` (optional) runs first, outside any transaction, and may call
 Stripe (so a slow Stripe never holds our row locks); only charge.refunded needs one, for refunds
-its event leaves out. `apply` runs inside the transaction that claims the event,
-locks the payment row and applies the object through payments.sync. Types not listed here are
-stored and acknowledged, nothing more.
+its event leaves out. `apply` runs inside the transaction that claims the event (payments.intake),
+finds and locks the payment row and applies the object through payments.apply. Types not listed
+here are stored and acknowledged, nothing more.
 """
 
 from __future__ import annotations
@@ -16,35 +16,26 @@ from typing import Any
 
 from payments import stripe_client
 from payments.alerts import alert_raise
+from payments.apply.disputes import payment_apply_dispute
+from payments.apply.intents import payment_apply_intent
+from payments.apply.lookup import ApplyResult, metadata_payment_id, payment_lock
+from payments.apply.refunds import payment_apply_refunds
 from payments.models import Payment, PaymentAlert
-from payments.sync import (
-    SyncResult,
-    our_id,
-    payment_apply_dispute,
-    payment_apply_intent,
-    payment_apply_refunds,
-    payment_lock,
-)
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class EventHandler:
-    apply: Callable[[dict, Any], SyncResult]
+    apply: Callable[[dict, Any], ApplyResult]
     fetch: Callable[[dict], Any] | None = None
 
 
-def _metadata_payment_id(obj: dict):
-    metadata = obj.get("metadata")
-    return our_id(metadata.get("payment_id")) if isinstance(metadata, dict) else None
-
-
-def _unknown(kind: str, stripe_id) -> SyncResult:
+def _unknown(kind: str, stripe_id) -> ApplyResult:
     # Another integration on the same Stripe account, or an intent from before a database
     # restore: nothing of ours to change. Stored and acknowledged so Stripe stops retrying.
     logger.info("Stripe %s %s matches no payment of ours: ignored", kind, stripe_id)
-    return SyncResult(notes=[f"unknown {kind} {stripe_id}"])
+    return ApplyResult(notes=[f"unknown {kind} {stripe_id}"])
 
 
 # --- payment_intent.* ----------------------------------------------------------------------------
@@ -56,19 +47,19 @@ def _unknown(kind: str, stripe_id) -> SyncResult:
 #   leave SUCCEEDED, so a late one is ignored whatever its copy says;
 # - a stale failure delivered BEFORE the success moves the payment to failed, from which the
 #   success (always sent once the intent succeeds) moves it on; the booking's payment status
-#   is derived from the payment (payments.derivation), so it follows;
+#   is derived from the payment (payments.apply.derivation), so it follows;
 # - a stale in-progress state (requires_action after the attempt failed) can only leave the
 #   payment open, never paid or unpaid wrongly; reconciliation re-fetches every payment left
 #   open (or failed) for RECONCILE_AFTER_MINUTES, and create-payment-intent asks Stripe before
 #   reusing one.
 # What the copy lacks is the card (brand, last4), the receipt URL and the charge as an object:
-# payments.sync fetches those after commit (payments.tasks.payment_fill_details) and records the
-# receipt there. The truth is still fetched from Stripe, just never in the request path: by that
-# task, by reconciliation (its open-payment sweep and its fill-details sweep), and by the browser
+# payments.commands.details fetches those after commit (a task) and records the receipt there.
+# The truth is still fetched from Stripe, just never in the request path: by that task, by
+# reconciliation (its open-payment sweep and its fill-details sweep), and by the browser
 # checkout, which reads the intent Stripe returns.
-def apply_intent(intent: dict, fresh: None) -> SyncResult:
+def apply_intent(intent: dict, fresh: None) -> ApplyResult:
     intent_id = stripe_client.text(intent, "id")
-    ours = _metadata_payment_id(intent)
+    ours = metadata_payment_id(intent)
     payment = payment_lock(intent_id=intent_id, payment_id=ours)
     if payment is None:
         if ours and stripe_client.text(intent, "status") == "succeeded":
@@ -79,7 +70,7 @@ def apply_intent(intent: dict, fresh: None) -> SyncResult:
     return payment_apply_intent(payment, intent)
 
 
-def _unmatched_charge(intent_id: str, payment_id: int) -> SyncResult:
+def _unmatched_charge(intent_id: str, payment_id: int) -> ApplyResult:
     """A charge that carries our metadata but matches no payment row: money we took and cannot
     account for. Never silent: an alert for a person (the event is still acknowledged)."""
     alert_raise(
@@ -89,7 +80,7 @@ def _unmatched_charge(intent_id: str, payment_id: int) -> SyncResult:
         "metadata, but no payment row has it: find the client and refund or record it.",
         stripe_id=intent_id,
     )
-    return SyncResult(notes=[f"unmatched succeeded intent {intent_id}"])
+    return ApplyResult(notes=[f"unmatched succeeded intent {intent_id}"])
 
 
 # --- charge.refunded -----------------------------------------------------------------------------
@@ -111,11 +102,11 @@ def fetch_charge_refunds(charge: dict) -> list[dict] | None:
     ]
 
 
-def apply_charge_refunded(charge: dict, fresh: list[dict] | None) -> SyncResult:
+def apply_charge_refunded(charge: dict, fresh: list[dict] | None) -> ApplyResult:
     payment = payment_lock(
         intent_id=stripe_client.text(charge, "payment_intent"),
         charge_id=stripe_client.text(charge, "id"),
-        payment_id=_metadata_payment_id(charge),
+        payment_id=metadata_payment_id(charge),
     )
     if payment is None:
         return _unknown("charge", charge.get("id"))
@@ -127,14 +118,14 @@ def apply_charge_refunded(charge: dict, fresh: list[dict] | None) -> SyncResult:
 
 
 # --- refund.updated, refund.failed, charge.refund.updated ---------------------------------------
-def apply_refund(refund: dict, fresh: None) -> SyncResult:
+def apply_refund(refund: dict, fresh: None) -> ApplyResult:
     """One refund's new status (Stripe answers some refunds `pending` and settles them later)."""
     charge = refund.get("charge")
     payment = payment_lock(
         intent_id=stripe_client.text(refund, "payment_intent"),
         # An id, or the charge expanded into an object.
         charge_id=stripe_client.text(refund, "charge") or stripe_client.text(charge, "id"),
-        payment_id=_metadata_payment_id(refund),
+        payment_id=metadata_payment_id(refund),
     )
     if payment is None:
         return _unknown("refund", refund.get("id"))
@@ -151,7 +142,7 @@ def _dispute_payment(dispute: dict) -> Payment | None:
     )
 
 
-def apply_dispute(dispute: dict, fresh: None) -> SyncResult:
+def apply_dispute(dispute: dict, fresh: None) -> ApplyResult:
     payment = _dispute_payment(dispute)
     if payment is None:
         return _unknown("dispute", dispute.get("id"))

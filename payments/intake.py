@@ -1,12 +1,13 @@
-"""Stripe webhook intake: verify, store, apply once.
+"""Stripe's events in: verify, store, dispatch. One path for every event, however it arrives.
 
-Every verified delivery is stored in WebhookEvent, so nothing Stripe told us is lost; the event id
-is unique, so a copy is stored once. A new event whose handler needs nothing from Stripe first
-(every type but charge.refunded) is inserted and applied in one transaction; a handler error
-rolls that back and stores the event with its error instead. Otherwise the event is stored
-first and applying is claimed with a conditional UPDATE inside the handler's transaction. Either
-way a copy arriving at the same moment waits for the first and then finds nothing left to do.
-Reconciliation feeds events it lists from Stripe through the same `stripe_event_ingest`.
+A webhook delivery (payments.webhooks), an event reconciliation listed from Stripe, a stored
+event whose handler failed (retried) or one an operator replays: each goes through
+stripe_event_apply, which in ONE transaction stores the event (its id is unique, so a copy is
+stored once), claims it and applies it through its handler (payments.event_handlers). A copy
+arriving at the same moment waits for the first to commit and then finds nothing left to do.
+A handler that fails rolls all of it back; the event is then stored with its error (Stripe's
+retry, reconciliation and the replay command run it again). After commit, what the handler asked
+for runs: the card of a new success is fetched, a success we do not want is refunded in full.
 """
 
 from __future__ import annotations
@@ -18,17 +19,13 @@ import logging
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from payments import stripe_client
+from payments.apply.lookup import ApplyResult
+from payments.commands.details import queue_fill_details_after_commit
+from payments.commands.refunds import payment_refund_in_full
 from payments.event_handlers import EVENT_HANDLERS
 from payments.models import WebhookEvent
-from payments.services import payment_refund_in_full
-from payments.sync import SyncResult
 
 logger = logging.getLogger(__name__)
 
@@ -64,156 +61,87 @@ def stripe_event_verify(payload: bytes, sig_header: str) -> dict:
     return event
 
 
-def stripe_event_store(event: dict) -> tuple[WebhookEvent, bool]:
-    """(row, created): the stored event, created once however many copies arrive at once."""
+def stripe_event_apply(event: dict, *, force: bool = False) -> tuple[WebhookEvent, Outcome]:
+    """Store, claim and apply one event unless it was applied already (`force`: apply it again,
+    for the replay command; handlers are idempotent, so that is safe)."""
+    handler = EVENT_HANDLERS.get(event["type"])
+    obj = event["data"]["object"]
     try:
+        # Outside the transaction: Stripe is never called while we hold row locks.
+        fresh = handler.fetch(obj) if handler and handler.fetch else None
         with transaction.atomic():
-            row = WebhookEvent.objects.create(
-                stripe_event_id=event["id"],
-                type=event["type"],
-                api_version=(event.get("api_version") or "")[:32],
-                livemode=bool(event.get("livemode")),
-                payload=event,
-            )
-            return row, True
-    except IntegrityError:
-        # A copy inserted it first (on PostgreSQL our INSERT waited for its commit).
-        return WebhookEvent.objects.get(stripe_event_id=event["id"]), False
+            row = _store_and_claim(event, force=force)
+            if row is None:
+                return WebhookEvent.objects.get(stripe_event_id=event["id"]), Outcome.DUPLICATE
+            result = handler.apply(obj, fresh) if handler else ApplyResult()
+    except Exception as exc:
+        return _record_failure(event, exc, force=force)
+    _after_commit(result)
+    return row, Outcome.APPLIED
 
 
 def stripe_event_process(row: WebhookEvent, *, force: bool = False) -> Outcome:
-    """Apply a stored event unless it was already applied (or `force`, for the replay command).
+    """A stored event applied (a retry, or a replay with `force`): the same path as a new one."""
+    return stripe_event_apply(row.payload, force=force)[1]
 
-    An event whose handler failed keeps its error and is claimable again: Stripe's retry, the
-    replay command or reconciliation re-runs it. Handlers are idempotent, so `force` is safe.
-    """
+
+def _store_and_claim(event: dict, *, force: bool) -> WebhookEvent | None:
+    """Inside the applying transaction: the event's row, inserted already claimed when it is new,
+    else claimed with a conditional UPDATE; None when it was applied already (a copy, a replay)."""
+    now = timezone.now()
+    try:
+        # A savepoint: the insert of a copy fails without ending our transaction. On PostgreSQL
+        # it waits for the transaction that inserted the first copy, then fails.
+        with transaction.atomic():
+            return WebhookEvent.objects.create(**_columns(event), processed_at=now, attempts=1)
+    except IntegrityError:
+        pass  # stored already: a copy, or an earlier delivery whose handler failed
+    claim = WebhookEvent.objects.filter(stripe_event_id=event["id"])
+    if not force:
+        claim = claim.filter(Q(processed_at__isnull=True) | ~Q(error=""))
+    # A copy being applied right now holds this row until it commits; then the WHERE no longer
+    # matches and nothing is applied twice.
+    if not claim.update(processed_at=now, attempts=F("attempts") + 1, error=""):
+        return None
+    return WebhookEvent.objects.get(stripe_event_id=event["id"])
+
+
+def _columns(event: dict) -> dict:
+    return {
+        "stripe_event_id": event["id"],
+        "type": event["type"],
+        "api_version": (event.get("api_version") or "")[:32],
+        "livemode": bool(event.get("livemode")),
+        "payload": event,
+    }
+
+
+def _record_failure(event: dict, exc: Exception, *, force: bool) -> tuple[WebhookEvent, Outcome]:
+    """Store the event with its error, in its own transaction (the handler's was rolled back)."""
+    row, _created = WebhookEvent.objects.get_or_create(
+        stripe_event_id=event["id"], defaults=_columns(event)
+    )
     if row.processed_at and not row.error and not force:
-        return Outcome.DUPLICATE
-    handler = EVENT_HANDLERS.get(row.type)
-    obj = row.payload["data"]["object"]
-    try:
-        fresh = handler.fetch(obj) if handler and handler.fetch else None
-        with transaction.atomic():
-            claim = WebhookEvent.objects.filter(pk=row.pk)
-            if not force:
-                claim = claim.filter(Q(processed_at__isnull=True) | ~Q(error=""))
-            # The claim: a copy being applied right now holds this row until it commits; then
-            # the WHERE no longer matches and we return DUPLICATE without applying anything.
-            if not claim.update(processed_at=timezone.now(), attempts=F("attempts") + 1, error=""):
-                return Outcome.DUPLICATE
-            result = handler.apply(obj, fresh) if handler else SyncResult()
-    except Exception as exc:
-        _record_error(row, exc, count_attempt=True)
-        return _failure(exc)
-    return _after_commit(row, result)
-
-
-def _failure(exc: Exception) -> Outcome:
-    if isinstance(exc, stripe_client.StripeFailure):
-        return Outcome.STRIPE_UNAVAILABLE
-    return Outcome.FAILED
-
-
-def _after_commit(row: WebhookEvent, result: SyncResult) -> Outcome:
-    if result.refund_in_full and result.payment is not None:
-        # On commit: Stripe is never called under our row locks (nor by a reconciliation dry
-        # run, whose transaction is rolled back). The success is recorded with its reason, so a
-        # refund that fails now is not the event's failure (never a 500; robust: logged):
-        # reconcile_payments refunds what is still owed.
-        payment_id = result.payment.pk
-        transaction.on_commit(lambda: payment_refund_in_full(payment_id), robust=True)
-    return Outcome.APPLIED
-
-
-class _AlreadyStored(Exception):
-    """The event id is stored already (a copy, or an earlier failed delivery)."""
-
-
-def _store_and_apply(event: dict, handler) -> tuple[WebhookEvent, Outcome]:
-    """A new event stored and applied in ONE transaction (one commit instead of two).
-
-    Nothing is lost by not committing the row first: if applying fails, the transaction (row
-    included) rolls back and the event is then stored with its error in its own transaction
-    (500, Stripe retries, the replay command and reconciliation see it); if the process dies
-    mid-way, Stripe got no 2xx and delivers it again. A copy arriving at the same moment blocks
-    on the unique event id until this commits, then takes the duplicate path.
-    """
-    obj = event["data"]["object"]
-    try:
-        with transaction.atomic():
-            try:
-                row = WebhookEvent.objects.create(
-                    stripe_event_id=event["id"],
-                    type=event["type"],
-                    api_version=(event.get("api_version") or "")[:32],
-                    livemode=bool(event.get("livemode")),
-                    payload=event,
-                    processed_at=timezone.now(),
-                    attempts=1,
-                )
-            except IntegrityError as e:
-                raise _AlreadyStored from e  # leaves the atomic block: rolled back
-            result = handler.apply(obj, None) if handler else SyncResult()
-    except _AlreadyStored:
-        row = WebhookEvent.objects.get(stripe_event_id=event["id"])
-        return row, stripe_event_process(row)
-    except Exception as exc:
-        row, _created = stripe_event_store(event)
-        if row.processed_at and not row.error:
-            # A copy stored and applied it while ours was failing: nothing is missing.
-            return row, Outcome.DUPLICATE
-        _record_error(row, exc, count_attempt=True)
-        return row, _failure(exc)
-    return row, _after_commit(row, result)
-
-
-def _record_error(row: WebhookEvent, exc: Exception, *, count_attempt: bool) -> None:
+        # A copy stored and applied it while ours was failing: nothing is missing.
+        return row, Outcome.DUPLICATE
     logger.exception("Stripe event %s (%s) failed", row.stripe_event_id, row.type)
     text = f"{type(exc).__name__}: {exc}"[:2000] or type(exc).__name__
-    update = {"error": text}
-    if count_attempt:
-        update["attempts"] = F("attempts") + 1
-    WebhookEvent.objects.filter(pk=row.pk).update(**update)
+    WebhookEvent.objects.filter(pk=row.pk).update(error=text, attempts=F("attempts") + 1)
+    row.refresh_from_db()
+    if isinstance(exc, stripe_client.StripeFailure):
+        return row, Outcome.STRIPE_UNAVAILABLE
+    return row, Outcome.FAILED
 
 
-def stripe_event_ingest(event: dict) -> tuple[WebhookEvent, Outcome]:
-    """Store then apply one event (from a webhook or from Stripe's /v1/events)."""
-    handler = EVENT_HANDLERS.get(event["type"])
-    if handler is None or handler.fetch is None:
-        # Nothing to ask Stripe first: store and apply at once (see _store_and_apply).
-        return _store_and_apply(event, handler)
-    row, created = stripe_event_store(event)
-    outcome = stripe_event_process(row)
-    if not created and outcome is Outcome.DUPLICATE:
-        logger.info("Stripe event %s (%s) already applied", row.stripe_event_id, row.type)
-    return row, outcome
-
-
-class StripeWebhookView(APIView):
-    """POST /api/v1/payments/webhook/: Stripe's deliveries. No user, no CSRF token: the
-    signature is the authentication (DRF's as_view is already csrf_exempt)."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes: list = []
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        # The error row must survive the handler's rollback even if ATOMIC_REQUESTS is turned on.
-        return transaction.non_atomic_requests(super().as_view(**initkwargs))
-
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
-    def post(self, request):
-        try:
-            event = stripe_event_verify(request.body, request.headers.get("Stripe-Signature", ""))
-        except stripe_client.InvalidWebhook as e:
-            return Response({"error": str(e)}, status=400)
-        row, outcome = stripe_event_ingest(event)
-        if outcome in (Outcome.FAILED, Outcome.STRIPE_UNAVAILABLE):
-            # The one deliberate 500: Stripe retries until we answer 2xx. The details stay on
-            # the stored row (admin, replay command), never in the response.
-            return Response(
-                {"error": f"Event {row.stripe_event_id} could not be applied; it will be retried."},
-                status=500,
-            )
-        return Response({"received": True, "duplicate": outcome is Outcome.DUPLICATE})
+def _after_commit(result: ApplyResult) -> None:
+    """What the handler asked for once its transaction committed (on_commit: never under our
+    row locks, nor in a reconciliation dry run, whose transaction is rolled back)."""
+    if result.payment is None:
+        return
+    payment_id = result.payment.pk
+    if result.fetch_details:
+        queue_fill_details_after_commit(payment_id)
+    if result.refund_in_full:
+        # The success is recorded with its reason, so a refund that fails now is not the event's
+        # failure (never a 500; robust: logged): reconcile_payments refunds what is still owed.
+        transaction.on_commit(lambda: payment_refund_in_full(payment_id), robust=True)

@@ -23,7 +23,7 @@ class Payment(TimeStampedModel):
 
     Money is integer minor units of `currency`. `platform_fee_amount + trainer_payout_amount ==
     amount` and `0 <= refund_amount <= amount` are database constraints. `refund_amount` and
-    `refunded_at` are derived from the Refund rows (see payments.services) and never set by hand.
+    `refunded_at` are derived from the Refund rows (payments.apply.derivation), never set by hand.
     `net_platform_fee` and `net_trainer_payout` are what the platform and the trainer keep once
     the refunds went back (`net_platform_fee + net_trainer_payout == amount - refund_amount`,
     also a constraint): analytics sums them, so its figures agree with the rows to the cent.
@@ -46,7 +46,7 @@ class Payment(TimeStampedModel):
     # A state only moves forward: a late or replayed event can never undo a later truth (a
     # payment_failed arriving after succeeded is not in this table, so it is ignored).
     # Moves between the collected statuses (succeeded, partially refunded, refunded, disputed)
-    # are not listed: payments.derivation derives them from the refund rows and the dispute.
+    # are not listed: payments.apply.derivation derives them from the refund rows and the dispute.
     # A success that disagrees with our row goes to REQUIRES_REVIEW from wherever it finds it.
     TRANSITIONS = {
         Status.PENDING: {
@@ -119,7 +119,7 @@ class Payment(TimeStampedModel):
     succeeded_at = models.DateTimeField(null=True, blank=True)
     # Set once, when a charge succeeds for a payment we no longer want (its booking was
     # cancelled, paid by another attempt, or its slot taken): the money goes back in full
-    # (payments.services.payment_refund_in_full) and the row is not the booking's live payment.
+    # (payments.commands.refunds.payment_refund_in_full); the row is not the booking's live one.
     refund_in_full_reason = models.TextField(blank=True)
     # Why a success was put in requires_review (what disagreed with our row).
     review_reason = models.TextField(blank=True)

@@ -353,7 +353,7 @@ def last_payment_error(intent: stripe.PaymentIntent) -> tuple[str, str]:
     return code, text(error, "message", 5000)
 
 
-# --- Browser checkout (payments.checkout): customers, SetupIntents, confirm with a card -------
+# --- Browser checkout (payments.commands.checkout): customers, SetupIntents, confirming a card
 def _card_only(params: dict[str, Any]) -> dict[str, Any]:
     """Card only, named as the pinned API version wants it (see create_payment_intent)."""
     key = "payment_method_types" if _emulated() else "allowed_payment_method_types"

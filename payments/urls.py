@@ -1,3 +1,5 @@
+"""Routes of the payment API and Stripe's webhook."""
+
 from django.urls import path
 
 from payments import api

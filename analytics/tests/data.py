@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from bookings.models import Booking
 from core.tests.factories import ClientFactory, TrainerProfileFactory, UserFactory
-from payments.derivation import payment_derive
+from payments.apply.derivation import payment_derive
 from payments.models import Payment, Refund
 
 MARCH_START, MARCH_END = dt.date(2026, 3, 1), dt.date(2026, 3, 31)

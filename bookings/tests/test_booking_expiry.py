@@ -111,7 +111,7 @@ def test_a_payment_failure_does_not_stop_the_batch(monkeypatch):
             raise ConnectionError("Stripe is down")
         settled.append(booking.pk)
 
-    monkeypatch.setattr("payments.services.payment_settle_cancellation", flaky_settle)
+    monkeypatch.setattr("bookings.services.payment_settle_cancellation", flaky_settle)
 
     assert booking_expire_stale() == 2
 

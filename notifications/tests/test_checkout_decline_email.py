@@ -4,11 +4,11 @@ payment_failed webhook that sends it for the API found the payment canceled and 
 
 import pytest
 from django.core import mail
-from payments.checkout import checkout_pay
 
 from core.errors import PaymentDeclined
 from core.tests.factories import BookingFactory
 from notifications.models import EmailNotification
+from payments.commands.checkout import checkout_pay
 from payments.models import Payment
 from payments.tests.checkout_helpers import card_set_up_for
 

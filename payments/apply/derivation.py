@@ -12,7 +12,6 @@ import logging
 
 from django.db import transaction
 from django.db.models import Max, Sum
-from django.utils import timezone
 
 from bookings.models import Booking
 from notifications.services import notify_booking_cancelled, notify_refunds_succeeded
@@ -74,16 +73,11 @@ def booking_derive(booking: Booking) -> bool:
     if booking.payment_status != status:
         booking.payment_status = status
         fields.append("payment_status")
-    if status == Booking.PaymentStatus.REFUNDED and booking.status in (
-        Booking.Status.PENDING,
-        Booking.Status.CONFIRMED,
-    ):
+    if status == Booking.PaymentStatus.REFUNDED and booking.is_cancellable():
         trainer_knows = booking.status == Booking.Status.CONFIRMED
-        booking.set_status(Booking.Status.CANCELLED)
-        booking.cancelled_at = timezone.now()
-        booking.cancellation_reason = booking.cancellation_reason or REFUNDED_IN_FULL
-        booking.hold_expires_at = None
-        fields += ["status", "cancelled_at", "cancellation_reason", "hold_expires_at"]
+        fields += booking.cancel(
+            reason=booking.cancellation_reason or REFUNDED_IN_FULL, by=booking.cancelled_by
+        )
         logger.info("Booking %s cancelled: its payment was refunded in full", booking.pk)
         if trainer_knows:
             # The trainer was told of the paid booking; now they hear it is off.

@@ -1,28 +1,28 @@
-"""Applying what Stripe says to our rows: intents, refunds on a charge, disputes.
+"""A PaymentIntent's state written to its locked payment: in progress, failed, canceled,
+succeeded (and so paid, or to be refunded in full when the booking no longer wants the money), or
+under review when Stripe's success disagrees with our row.
 
-Webhooks (payments.event_handlers) and reconciliation call these with the payment row locked
-(`payment_lock`) inside `transaction.atomic()`. Every function is idempotent and only moves a
-state forward through Payment.TRANSITIONS / Booking's tables, so a duplicate, late or replayed
-event can never undo a later truth. Objects are plain dicts (the raw event JSON or a Stripe
-object's `to_dict()`); money read from them is integer minor units, as Stripe sends it.
+Called by the event handlers, reconciliation and the checkout with the payment row locked inside
+their transaction. Idempotent and forward only (Payment.TRANSITIONS), so a duplicate, late or
+replayed event can never undo a later truth. Objects are plain dicts (the raw event JSON or a
+Stripe object's `to_dict()`); money read from them is integer minor units, as Stripe sends it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from notifications.services import notify_payment_failed, notify_payment_succeeded
 from payments import stripe_client
-from payments.alerts import alert_raise, refund_failed_alert
-from payments.derivation import DISPUTE_FINAL, booking_derive, payment_derive
-from payments.models import Payment, PaymentAlert, Refund
+from payments.alerts import alert_raise
+from payments.apply import movements
+from payments.apply.derivation import booking_derive, payment_derive
+from payments.apply.lookup import ApplyResult
+from payments.models import Payment, PaymentAlert
 from trainers.models import TrainerProfile
 
 logger = logging.getLogger(__name__)
@@ -38,55 +38,6 @@ _INTENT_STATUS = {
     "succeeded": Payment.Status.SUCCEEDED,
     "canceled": Payment.Status.CANCELED,
 }
-
-
-def our_id(value: Any) -> int | None:
-    """One of our row ids as we put it in Stripe metadata ("42"), None for anything else
-    (str.isdigit alone accepts "²", which int() refuses, and any number of digits)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
-
-
-@dataclass
-class SyncResult:
-    """What applying one Stripe object did (for logs, the reconcile summary and tests)."""
-
-    payment: Payment | None = None
-    changed: bool = False
-    # The payment just succeeded but we no longer want its money (Payment.refund_in_full_reason):
-    # refund it after commit (Stripe is never called under our row locks).
-    refund_in_full: bool = False
-    notes: list[str] = field(default_factory=list)
-
-
-def payment_lock(*, intent_id: str = "", charge_id: str = "", payment_id=None) -> Payment | None:
-    """The payment row for a Stripe intent or charge (or our id), locked until commit.
-
-    Callers are inside transaction.atomic(). Metadata payment_id is the fallback for an intent
-    whose id we have not stored yet (the create call's response was lost).
-    """
-    qs = Payment.objects.select_for_update()
-    if intent_id:
-        payment = qs.filter(stripe_payment_intent_id=intent_id).first()
-        if payment is not None:
-            return payment
-    if charge_id:
-        payment = qs.filter(stripe_charge_id=charge_id).first()
-        if payment is not None:
-            return payment
-    payment_id = our_id(payment_id)
-    if payment_id:
-        payment = qs.filter(pk=payment_id).first()
-        # Only adopt an intent id for a row that has none: metadata alone never re-points a
-        # payment at another intent.
-        if payment is not None and (
-            not payment.stripe_payment_intent_id or payment.stripe_payment_intent_id == intent_id
-        ):
-            return payment
-    return None
 
 
 def intent_target_status(intent: dict) -> str | None:
@@ -123,11 +74,10 @@ def intent_mismatch(payment: Payment, intent: dict) -> str:
     return "; ".join(problems)
 
 
-# --- PaymentIntents ------------------------------------------------------------------------------
-def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> SyncResult:
+def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> ApplyResult:
     """Bring a locked `payment` (and its booking) in line with Stripe's `intent`."""
     now = now or timezone.now()
-    result = SyncResult(payment=payment)
+    result = ApplyResult(payment=payment)
     target = intent_target_status(intent)
     if target is None:
         result.notes.append(f"intent status {stripe_client.field(intent, 'status')} not mapped")
@@ -169,7 +119,7 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> SyncRes
     return result
 
 
-def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult) -> SyncResult:
+def _apply_succeeded(payment: Payment, intent: dict, *, now, result: ApplyResult) -> ApplyResult:
     had_details = payment_has_card_details(payment)
     if (
         payment.status in Payment.COLLECTED_STATUSES
@@ -177,14 +127,14 @@ def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult)
     ):
         # A copy, a replay, or a later truth (refunded, disputed, under review) won already.
         result.notes.append(f"ignored succeeded: payment is {payment.status}")
-        _fill_charge_details(payment, intent)
+        payment_copy_charge_details(payment, intent)
         payment.save()
         if payment.status != Payment.Status.REQUIRES_REVIEW:
-            _receipt_now_or_after_details(payment, due=not had_details)
+            _receipt_now_or_after_details(payment, due=not had_details, result=result)
         return result
 
     booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
-    _fill_charge_details(payment, intent)
+    payment_copy_charge_details(payment, intent)
     result.changed = True
     mismatch = intent_mismatch(payment, intent)
     if mismatch:
@@ -196,6 +146,7 @@ def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult)
     payment.failure_code, payment.failure_message = "", ""
     payment.refund_in_full_reason = _unwanted_reason(payment, booking, was_live=was_live, now=now)
     payment.save()
+    movements.charge_succeeded(payment)
     # Refunds recorded before this success (a Dashboard refund delivered first) count now.
     payment_derive(payment, booking)
     if payment.refund_in_full_reason:
@@ -208,14 +159,13 @@ def _apply_succeeded(payment: Payment, intent: dict, *, now, result: SyncResult)
         )
     elif payment.status != Payment.Status.REFUNDED and booking.confirm():
         booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
-    logger.info("Payment succeeded: payment %s booking %s", payment.pk, booking.pk)
-    _receipt_now_or_after_details(payment, due=True)
+    _receipt_now_or_after_details(payment, due=True, result=result)
     return result
 
 
 def _put_in_review(
-    payment: Payment, booking: Booking, intent: dict, mismatch: str, *, result: SyncResult
-) -> SyncResult:
+    payment: Payment, booking: Booking, intent: dict, mismatch: str, *, result: ApplyResult
+) -> ApplyResult:
     """A success that disagrees with our row: neither paid nor refunded until a person looks."""
     payment.set_status(Payment.Status.REQUIRES_REVIEW)
     payment.review_reason = f"Stripe reported a success with {mismatch}."
@@ -274,167 +224,31 @@ def payment_has_card_details(payment: Payment) -> bool:
     return bool(payment.stripe_charge_id and payment.card_last4)
 
 
-def _receipt_now_or_after_details(payment: Payment, *, due: bool) -> None:
-    """Record the receipt emails in this transaction when the card is known, else have
-    payment_fill_details fetch the card after commit and record them there.
+def _receipt_now_or_after_details(payment: Payment, *, due: bool, result: ApplyResult) -> None:
+    """Record the receipt emails in this transaction when the card is known, else ask the caller
+    to fetch the card after commit (payments.commands.details), which records them there.
 
     The receipt shows the card. A webhook's copy of the intent never has it (Stripe sends
-    `payment_method` and `latest_charge` as bare ids), and the webhook no longer asks Stripe
+    `payment_method` and `latest_charge` as bare ids), and the webhook does not ask Stripe
     (see payments.event_handlers). Either way the receipt rows are written in the same
     transaction as the card details, so "card known" implies "receipt recorded": that is what
-    lets the task and reconciliation re-run payment_fill_details until the card is known
-    without ever losing or doubling a receipt. `due`: this call made the payment succeed or
-    made its card known (a duplicate that changes nothing records nothing).
+    lets the task and reconciliation fetch the card again until it is known without ever
+    losing or doubling a receipt. `due`: this call made the payment succeed or made its card
+    known (a duplicate that changes nothing records nothing).
     """
     if payment_has_card_details(payment):
         if due:
             notify_payment_succeeded(payment)
         return
-    from payments.tasks import queue_fill_details
-
-    payment_id = payment.pk
-    # robust: the payment is committed as paid; a broker that is down must not turn the webhook
-    # into a 500 (reconciliation fills what the task never did).
-    transaction.on_commit(lambda: queue_fill_details(payment_id), robust=True)
+    result.fetch_details = True
 
 
-def payment_fill_details(payment_id: int) -> bool:
-    """Fetch a collected payment's intent from Stripe, store its card, charge and receipt URL
-    and record its receipt emails, all once; True when it filled something.
-
-    Runs after the webhook's commit (payments.tasks.payment_fill_details, retried with backoff)
-    and from reconciliation; idempotent, so overlapping runs are harmless. Raises StripeFailure
-    for the task to retry. No lock is taken to decide: a collected payment stays collected
-    (Payment.TRANSITIONS), and the email rows' unique keys, not a lock, keep them exactly-once.
-    """
-    payment = Payment.objects.get(pk=payment_id)
-    if (
-        payment.status not in Payment.COLLECTED_STATUSES
-        or not payment.stripe_payment_intent_id
-        or payment_has_card_details(payment)
-    ):
-        return False
-    intent = stripe_client.retrieve_payment_intent(payment.stripe_payment_intent_id).to_dict()
-    _fill_charge_details(payment, intent)
-    with transaction.atomic():
-        # The email rows first, then the UPDATE that locks the payment row: the lock is held for
-        # the commit only, and a rollback drops both (the next run records them again).
-        notify_payment_succeeded(payment)
-        Payment.objects.filter(pk=payment.pk).update(
-            stripe_charge_id=payment.stripe_charge_id,
-            payment_method_type=payment.payment_method_type,
-            card_brand=payment.card_brand,
-            card_last4=payment.card_last4,
-            receipt_url=payment.receipt_url,
-            updated_at=timezone.now(),
-        )
-    return True
-
-
-def _fill_charge_details(payment: Payment, intent: dict) -> None:
+def payment_copy_charge_details(payment: Payment, intent: dict) -> None:
+    """The charge, card and receipt URL Stripe's intent shows, onto `payment` (the caller saves);
+    what the intent leaves out keeps the value we had."""
     payment.stripe_charge_id = stripe_client.charge_id(intent) or payment.stripe_charge_id
     method_type, brand, last4 = stripe_client.card_details(intent)
     payment.payment_method_type = method_type or payment.payment_method_type
     payment.card_brand = brand or payment.card_brand
     payment.card_last4 = last4 or payment.card_last4
     payment.receipt_url = stripe_client.receipt_url(intent) or payment.receipt_url
-
-
-# --- Refunds ------------------------------------------------------------------------------------
-def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> SyncResult:
-    """Record Stripe's refunds of a locked payment's charge, each exactly once.
-
-    A refund we made is matched by its Stripe id, or (when our call's response was lost) by the
-    `refund_id` we put in its metadata; anything else was made in the Stripe Dashboard and gets
-    its own row. A row's status only moves forward (Refund.TRANSITIONS), so the order of
-    charge.refunded, refund.updated and refund.failed does not matter; a refund that failed
-    releases its reserved amount and raises an alert. Totals are then derived from the rows, so
-    nothing is counted twice, and a refund that succeeded gets its email once.
-    """
-    result = SyncResult(payment=payment)
-    ours = {
-        r.stripe_refund_id: r for r in payment.refunds.select_for_update() if r.stripe_refund_id
-    }
-    for data in refunds:
-        stripe_id = stripe_client.text(data, "id")
-        amount = stripe_client.field(data, "amount")
-        if not stripe_id or type(amount) is not int or amount <= 0:
-            continue
-        stripe_status = stripe_client.text(data, "status")
-        row = ours.get(stripe_id) or _refund_by_metadata(payment, data)
-        if row is None:
-            row = Refund.objects.create(
-                payment=payment,
-                stripe_refund_id=stripe_id,
-                amount=amount,
-                # A refund is always in its charge's currency; Stripe's copy is not re-read (an
-                # odd value there would break every amount shown for this refund).
-                currency=payment.currency,
-                status=Refund.STRIPE_STATUS.get(stripe_status, Refund.Status.PENDING),
-                source=Refund.Source.DASHBOARD,
-                reason="Refunded in the Stripe Dashboard.",
-            )
-            result.changed = True
-            logger.info(
-                "Refund %s (%s) of payment %s made outside FitConnect recorded",
-                row.pk,
-                stripe_id,
-                payment.pk,
-            )
-        else:
-            # Stripe's id and status; the amount stays the one we reserved and sent.
-            moved = row.advance(stripe_status)
-            if moved or row.stripe_refund_id != stripe_id:
-                row.stripe_refund_id = stripe_id
-                if moved and row.status == Refund.Status.FAILED:
-                    row.failure_message = stripe_client.text(data, "failure_reason") or "failed"
-                    refund_failed_alert(row)
-                row.save(
-                    update_fields=["stripe_refund_id", "status", "failure_message", "updated_at"]
-                )
-                result.changed = True
-        ours[stripe_id] = row
-    payment.refresh_from_db()
-    payment_derive(payment)
-    return result
-
-
-def _refund_by_metadata(payment: Payment, data: dict) -> Refund | None:
-    refund_id = our_id(stripe_client.field(stripe_client.field(data, "metadata"), "refund_id"))
-    if not refund_id:
-        return None
-    return (
-        payment.refunds.select_for_update()
-        .filter(pk=refund_id, stripe_refund_id__isnull=True)
-        .first()
-    )
-
-
-# --- Disputes ------------------------------------------------------------------------------------
-def payment_apply_dispute(payment: Payment, dispute: dict) -> SyncResult:
-    """A chargeback: the payment shows `disputed` until Stripe closes it; won puts it back where
-    its refunds leave it, lost keeps it disputed with dispute_status "lost" (both derived by
-    payments.derivation from the dispute's status)."""
-    result = SyncResult(payment=payment)
-    dispute_id = stripe_client.text(dispute, "id")
-    # An unreadable status is treated as an open dispute: the money is in question until a
-    # readable outcome arrives.
-    status = stripe_client.text(dispute, "status", max_length=50)
-    if (
-        payment.dispute_id == dispute_id
-        and payment.dispute_status in DISPUTE_FINAL
-        and status not in DISPUTE_FINAL
-    ):
-        # A created/updated delivered after closed: the outcome is already known.
-        result.notes.append(f"ignored dispute {status}: already {payment.dispute_status}")
-        return result
-    before = (payment.status, payment.dispute_id, payment.dispute_status)
-    payment.dispute_id, payment.dispute_status = dispute_id, status
-    payment.save(update_fields=["dispute_id", "dispute_status", "updated_at"])
-    payment_derive(payment)
-    result.changed = before != (payment.status, payment.dispute_id, payment.dispute_status)
-    if result.changed:
-        logger.warning(
-            "Payment %s dispute %s: %s (payment %s)", payment.pk, dispute_id, status, payment.status
-        )
-    return result

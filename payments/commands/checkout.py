@@ -5,15 +5,15 @@ A flow that works with Stripe's own Stripe.js and with the emulator's:
    the page confirms it with `stripe.confirmCardSetup`, which yields a PaymentMethod.
 2. `checkout_pay`: a fresh Payment row and a PaymentIntent created and confirmed with that card in
    one call. `requires_action` (3-D Secure): the page runs `stripe.confirmCardPayment`.
-3. The payment_intent.succeeded webhook marks payment and booking paid (payments.sync); the page
+3. The payment_intent.succeeded webhook marks payment and booking paid (payments.apply); the page
    polls the booking until it shows Paid. Succeeded is deliberately not applied here, so "paid"
    has one writer (the webhook, with reconciliation as its backstop).
 
 Every attempt is its own Payment row and intent: the emulator cannot confirm an intent a second
 time after a decline, and a new card must never race an earlier attempt still waiting for 3-D
 Secure. The previous attempt is canceled at Stripe first, so the one-live-payment constraint holds.
-Payment rows are claimed with the API's rules (payments.services.payment_claim: booking lock,
-payable checks, hold renewal).
+Payment rows are claimed with the API's rules (payments.commands.intents.payment_claim: booking
+lock, payable checks, hold renewal).
 """
 
 import logging
@@ -28,15 +28,12 @@ from bookings.models import Booking
 from core.errors import Conflict, NotFound
 from notifications.services import notify_payment_failed
 from payments import stripe_client
+from payments.apply.intents import payment_apply_intent
+from payments.apply.lookup import payment_lock
+from payments.commands.cancellation import payment_cancel_open
+from payments.commands.intents import booking_check_payable, payment_claim, payment_release_claim
+from payments.commands.stripe_errors import stripe_api_error
 from payments.models import Payment
-from payments.services import (
-    booking_check_payable,
-    payment_cancel_open,
-    payment_claim,
-    payment_release_claim,
-    stripe_api_error,
-)
-from payments.sync import payment_apply_intent, payment_lock
 
 logger = logging.getLogger(__name__)
 
@@ -122,25 +119,8 @@ def checkout_setup(*, booking_id: int, client, save_card: bool) -> str:
         setup = stripe_client.create_setup_intent(booking_id=booking.pk, customer=customer or None)
     except stripe_client.StripeFailure as e:
         logger.error("Checkout setup failed for booking %s: %s", booking.pk, e.message)
-        raise stripe_api_error(
-            e, action="preparing the card form", payment=_NoPayment(booking)
-        ) from e
+        raise stripe_api_error(e, action="preparing the card form", booking_id=booking.pk) from e
     return setup.client_secret or ""
-
-
-@dataclass
-class _NoPayment:
-    """stripe_api_error logs a payment's ids; before a payment exists, the booking's."""
-
-    booking: Booking
-
-    @property
-    def pk(self):
-        return None
-
-    @property
-    def booking_id(self):
-        return self.booking.pk
 
 
 def _card_for(booking: Booking, client, setup_intent_id: str, payment_method_id: str):
@@ -152,7 +132,7 @@ def _card_for(booking: Booking, client, setup_intent_id: str, payment_method_id:
         try:
             setup = stripe_client.retrieve_setup_intent(setup_intent_id)
         except stripe_client.StripeFailure as e:
-            raise stripe_api_error(e, action="reading the card", payment=_NoPayment(booking)) from e
+            raise stripe_api_error(e, action="reading the card", booking_id=booking.pk) from e
         setup_data = setup.to_dict()
         method = setup_data.get("payment_method")
         method_id = method if isinstance(method, str) else (method or {}).get("id", "")
@@ -168,9 +148,7 @@ def _card_for(booking: Booking, client, setup_intent_id: str, payment_method_id:
             try:
                 stripe_client.keep_card_on_customer(payment_method=method_id, customer=customer)
             except stripe_client.StripeFailure as e:
-                raise stripe_api_error(
-                    e, action="saving the card", payment=_NoPayment(booking)
-                ) from e
+                raise stripe_api_error(e, action="saving the card", booking_id=booking.pk) from e
         return method_id, customer or ""
     if payment_method_id:
         customer = checkout_customer_id(client)
@@ -228,7 +206,9 @@ def checkout_pay(
         )
     except stripe_client.CardDeclined as e:
         _record_decline(payment, e)
-        raise stripe_api_error(e, action="confirming the card", payment=payment) from e
+        raise stripe_api_error(
+            e, action="confirming the card", booking_id=payment.booking_id, payment_id=payment.pk
+        ) from e
     except stripe_client.StripeFailure as e:
         if not isinstance(e, stripe_client.StripeOutcomeUnknown):
             # Stripe refused the request outright: no intent exists, so the client may simply
@@ -236,7 +216,9 @@ def checkout_pay(
             payment_release_claim(payment, e)
         # Otherwise the attempt may exist at Stripe (and be charging the card): leave the row;
         # its intent carries our payment id in metadata, so its webhook still finds this row.
-        raise stripe_api_error(e, action="confirming the card", payment=payment) from e
+        raise stripe_api_error(
+            e, action="confirming the card", booking_id=payment.booking_id, payment_id=payment.pk
+        ) from e
     _record_intent(payment, intent)
     if Booking.objects.filter(pk=booking.pk, status=Booking.Status.CANCELLED).exists():
         # Cancelled (another tab, the trainer, an admin) while the card was being charged: the

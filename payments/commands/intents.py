@@ -1,14 +1,10 @@
-"""Writes that move money. Stripe is called outside row locks; our rows are the source of truth.
-
-Pattern for every Stripe call: decide and reserve under a lock in a short transaction, commit,
-call Stripe (seconds, maybe), then record the outcome in a second short transaction. The emulator
-ignores idempotency keys and accepts over-refunds, so these reservations are the real guard.
-"""
+"""The booking's PaymentIntent: created once for the API's payment form (or returned again),
+each attempt a Payment row claimed under the booking's lock; attempts that no card can be
+charged through are closed."""
 
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,19 +12,12 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
-from core.errors import (
-    Conflict,
-    DomainError,
-    NotFound,
-    PaymentDeclined,
-    PaymentServiceError,
-)
-from core.money import format_amount
+from core.errors import Conflict, NotFound
 from payments import stripe_client
-from payments.alerts import refund_failed_alert
-from payments.derivation import booking_derive, payment_derive
-from payments.models import Payment, Refund
-from payments.selectors import booking_cancellation_preview, payment_live_for_booking
+from payments.apply.derivation import booking_derive
+from payments.commands.cancellation import payment_cancel_open
+from payments.commands.stripe_errors import stripe_api_error
+from payments.models import Payment
 from trainers.models import TrainerProfile
 
 logger = logging.getLogger(__name__)
@@ -43,20 +32,6 @@ INTENT_WAIT_SECONDS = 5.0
 INTENT_CLAIM_STALE_SECONDS = 60
 
 
-def stripe_api_error(
-    error: stripe_client.StripeFailure, *, action: str, payment
-) -> PaymentDeclined | PaymentServiceError:
-    """Log a Stripe failure and turn it into the error for the caller: a decline carries Stripe's
-    message (meant for the cardholder); anything else is the payment service's failure."""
-    ids = f"payment {payment.pk}, booking {payment.booking_id}"
-    if isinstance(error, stripe_client.CardDeclined):
-        logger.warning("Card declined %s (%s): %s", action, ids, error.code or error.message)
-        return PaymentDeclined(error.message)
-    logger.error("Stripe error %s (%s): %s", action, ids, error.message)
-    return PaymentServiceError(f"Payment processing error: {error.message}")
-
-
-# --- Create (or return) the booking's PaymentIntent ------------------------------------------
 def payment_intent_for_booking(*, booking_id: int, user) -> Payment:
     """The open PaymentIntent for `user`'s booking, created on the first call.
 
@@ -103,7 +78,12 @@ def _intent_needs_replacing(payment: Payment) -> bool:
         if declined:
             stripe_client.cancel_payment_intent(payment=payment)
     except stripe_client.StripeFailure as e:
-        raise stripe_api_error(e, action="checking payment intent", payment=payment) from e
+        raise stripe_api_error(
+            e,
+            action="checking payment intent",
+            booking_id=payment.booking_id,
+            payment_id=payment.pk,
+        ) from e
     return declined or intent.status == "canceled"
 
 
@@ -218,7 +198,12 @@ def _payment_create_intent(payment: Payment) -> Payment:
         # Even with no answer: an intent made here is unconfirmed, and its client_secret never
         # reached the client, so nobody can pay it (reconcile_payments cancels it if it exists).
         payment_release_claim(payment, e)
-        raise stripe_api_error(e, action="creating payment intent", payment=payment) from e
+        raise stripe_api_error(
+            e,
+            action="creating payment intent",
+            booking_id=payment.booking_id,
+            payment_id=payment.pk,
+        ) from e
 
     # Conditional: a caller that took over a claim it thought abandoned, or a cancellation of the
     # booking, may have got here first; then this intent is not the payment's. One UPDATE is
@@ -287,276 +272,3 @@ def _cancel_orphan_intent(payment: Payment, intent_id: str) -> None:
         logger.warning("Canceled orphan intent %s of payment %s", intent_id, payment.pk)
     except stripe_client.StripeFailure as e:
         logger.error("Could not cancel orphan intent %s: %s", intent_id, e.message)
-
-
-# --- Refunds -------------------------------------------------------------------------------
-def payment_refund(
-    *,
-    payment: Payment,
-    amount: int | None,
-    reason: str,
-    requested_by,
-    source: str = Refund.Source.API,
-) -> Refund:
-    """Refund `amount` minor units of `payment` (None: everything still refundable).
-
-    Validated before Stripe is called (ValidationError, nothing changes). A Stripe failure marks
-    the reserved Refund row failed (releasing the reservation) and raises PaymentDeclined or
-    PaymentServiceError.
-    """
-    refund = _refund_reserve(
-        payment_id=payment.pk,
-        amount=amount,
-        reason=reason,
-        requested_by=requested_by,
-        source=source,
-    )
-    refund, error = _refund_send(refund)
-    if error is not None:
-        raise error
-    return refund
-
-
-def _refund_reserve(
-    *, payment_id: int, amount: int | None, reason: str, requested_by, source: str, clamp=False
-) -> Refund:
-    """Reserve a pending Refund row under the payment lock. Pending refunds count against the
-    refundable amount (Payment.get_refundable_amount), so two refunds racing each other see each
-    other's reservation and can never together exceed what was paid. clamp: lower the amount to
-    what is refundable instead of refusing (cancellations refund what the policy grants, at most
-    what is left)."""
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
-        if payment.status == Payment.Status.DISPUTED:
-            raise ValidationError("This payment is disputed and cannot be refunded now.")
-        if payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
-            raise ValidationError(
-                f"Only a succeeded payment can be refunded; this one is {payment.status}."
-            )
-        refundable = payment.get_refundable_amount()
-        if refundable <= 0:
-            raise ValidationError("Nothing is left to refund on this payment.")
-        if amount is None:
-            amount = refundable
-        elif amount > refundable:
-            if not clamp:
-                raise ValidationError(
-                    {
-                        "amount": "The amount exceeds what can still be refunded "
-                        f"({format_amount(refundable, payment.currency)})."
-                    }
-                )
-            amount = refundable
-        return Refund.objects.create(
-            payment=payment,
-            amount=amount,
-            currency=payment.currency,
-            reason=reason,
-            source=source,
-            requested_by=requested_by,
-        )
-
-
-def _refund_send(refund: Refund) -> tuple[Refund, DomainError | None]:
-    """Ask Stripe for the reserved refund and record the answer; returns the row and the
-    error to raise when Stripe did not make it.
-
-    A refusal (Stripe answered 4xx) fails the row and releases its reservation. No trustworthy
-    answer (timeout, connection lost, Stripe 5xx) leaves it pending and reserved: Stripe may have
-    made the refund, and releasing the amount would let a second request refund it again. The
-    charge.refunded webhook (which matches our metadata) or reconcile_payments
-    (payment_refund_settle_pending) settles it.
-    """
-    payment = refund.payment
-    try:
-        stripe_refund = stripe_client.create_refund(refund=refund)
-    except stripe_client.StripeFailure as e:
-        unknown = isinstance(e, stripe_client.StripeOutcomeUnknown)
-        changes = {"failure_message": e.message, "updated_at": timezone.now()}
-        if not unknown:
-            changes["status"] = Refund.Status.FAILED
-        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(**changes)
-        refund.refresh_from_db()
-        if refund.status == Refund.Status.FAILED:
-            refund_failed_alert(refund)
-        error = stripe_api_error(e, action=f"creating refund {refund.pk}", payment=payment)
-        if unknown:
-            error = PaymentServiceError(
-                f"Payment processing error: {e.message}. The refund is recorded as pending and "
-                "will be confirmed with Stripe automatically; do not refund it again."
-            )
-        return refund, error
-    return _refund_record(refund, stripe_refund), None
-
-
-def _refund_record(refund: Refund, stripe_refund) -> Refund:
-    """Store Stripe's refund on our reserved row and update the payment's totals."""
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
-        refund = Refund.objects.select_for_update().get(pk=refund.pk)
-        refund.stripe_refund_id = stripe_refund.id
-        # A refund event may have settled the row already (it matches our metadata): forward
-        # moves only.
-        if refund.advance(stripe_refund.status or "") and refund.status == Refund.Status.FAILED:
-            refund.failure_message = stripe_refund.to_dict().get("failure_reason") or "failed"
-            refund_failed_alert(refund)
-        refund.save(update_fields=["stripe_refund_id", "status", "failure_message", "updated_at"])
-        payment_derive(payment)
-    logger.info(
-        "Refund %s (%s) of payment %s, booking %s: %s %s",
-        refund.pk,
-        stripe_refund.id,
-        payment.pk,
-        payment.booking_id,
-        format_amount(refund.amount, refund.currency),
-        refund.status,
-    )
-    return refund
-
-
-def payment_refund_settle_pending(refund: Refund) -> Refund:
-    """Settle a refund whose Stripe call got no answer (see _refund_send).
-
-    Stripe's own list tells whether the refund was made (our row id is in its metadata); if it
-    was not, ask again with the row's idempotency key, so even a refund made meanwhile is
-    returned rather than made twice. Raises StripeFailure when Stripe still cannot be asked.
-    """
-    payment = refund.payment
-    made = [
-        r
-        for r in stripe_client.list_refunds(
-            payment_intent_id=payment.stripe_payment_intent_id or ""
-        )
-        if (r.to_dict().get("metadata") or {}).get("refund_id") == str(refund.pk)
-    ]
-    if made:
-        return _refund_record(refund, made[0])
-    refund, error = _refund_send(refund)
-    if error is not None and refund.status == Refund.Status.PENDING:
-        raise stripe_client.StripeOutcomeUnknown(refund.failure_message)
-    return refund
-
-
-def payment_refund_in_full(payment_id: int) -> Refund | None:
-    """Refund what is left of a payment whose money we no longer want
-    (Payment.refund_in_full_reason: a late success for a cancelled booking, an already-paid one
-    or a lost slot), once; returns the Refund row made (None when nothing was left to refund).
-
-    Every path that meets such a success (webhook, reconciliation) calls this after commit,
-    outside any lock. The refund is reserved under the payment's lock and counts pending
-    refunds, so a second caller finds nothing left. Stripe's failure is on the returned row,
-    never raised: no answer leaves it pending (reconciliation settles it); a refusal fails it,
-    which alerts a person, and it is not retried here.
-    """
-    payment = Payment.objects.get(pk=payment_id)
-    if not payment.refund_in_full_reason or not payment.is_refundable():
-        return None
-    if payment.refunds.filter(status=Refund.Status.FAILED, source=Refund.Source.CANCELLATION):
-        return None
-    try:
-        refund = _refund_reserve(
-            payment_id=payment.pk,
-            amount=None,
-            reason=payment.refund_in_full_reason,
-            requested_by=None,
-            source=Refund.Source.CANCELLATION,
-        )
-    except ValidationError:
-        # Another caller (a webhook copy, reconciliation) reserved what was left a moment ago.
-        return None
-    refund, _error = _refund_send(refund)  # a failure is logged there and kept on the row
-    return refund
-
-
-# --- Cancellation ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _FullRefund:
-    refund_amount: int
-    rule: str = "Cancelled by FitConnect: the client is refunded in full."
-
-
-def payment_settle_cancellation(*, booking: Booking, actor, reason: str) -> Refund | None:
-    """Settle the money side of a booking that `actor` has just cancelled.
-
-    Called by bookings.services.booking_cancel after the booking is marked cancelled (and by the
-    hold expiry with actor None). Unpaid: cancels the open PaymentIntent at Stripe and the
-    payment, booking payment_status back to unpaid. Paid: refunds what bookings.policy grants
-    (source=cancellation). Returns the Refund row made (None when nothing was refunded); a refund
-    Stripe refused comes back as a failed row (the cancellation stands, an admin can refund from
-    the payment), never as an exception.
-    """
-    payment = payment_live_for_booking(booking)
-    if payment is None:
-        return None
-    if payment.status in Payment.OPEN_STATUSES:
-        payment_cancel_open(payment)
-        return None
-    if payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
-        logger.warning(
-            "Booking %s cancelled with payment %s %s: no refund",
-            booking.pk,
-            payment.pk,
-            payment.status,
-        )
-        return None
-
-    quote = (
-        booking_cancellation_preview(booking=booking, actor=actor)
-        if actor is not None
-        else _FullRefund(payment.get_refundable_amount())
-    )
-    if quote.refund_amount <= 0:
-        logger.info("Booking %s cancelled: no refund due (%s)", booking.pk, quote.rule)
-        return None
-    try:
-        refund = _refund_reserve(
-            payment_id=payment.pk,
-            amount=quote.refund_amount,
-            reason=f"{reason} ({quote.rule})" if reason else quote.rule,
-            requested_by=actor,
-            source=Refund.Source.CANCELLATION,
-            clamp=True,
-        )
-    except ValidationError as e:
-        # e.g. a refund from the Dashboard took what was left a moment ago.
-        logger.warning("Booking %s cancelled, no refund possible: %s", booking.pk, e.messages)
-        return None
-    refund, _error = _refund_send(refund)  # a failure is logged there and shown on the row
-    return refund
-
-
-def payment_cancel_open(payment: Payment) -> None:
-    """Cancel an unpaid payment's intent at Stripe, then the row.
-
-    If Stripe cannot cancel it (down, or the intent succeeded a moment ago) the row stays as it
-    is: the webhook or reconciliation brings the truth, and a payment that succeeds for a
-    cancelled booking is refunded in full (payment_refund_in_full). A row with no intent id
-    and no answer yet is left open too: its checkout may be charging the card right now, and
-    the answer (or reconcile_payments, which finds the intent by our metadata) settles it. (A
-    declined one has its answer: nothing is in flight.)
-    """
-    if not payment.stripe_payment_intent_id and payment.status != Payment.Status.FAILED:
-        logger.info("Payment %s has no intent yet: left open until Stripe answers", payment.pk)
-        return
-    if payment.stripe_payment_intent_id:
-        try:
-            stripe_client.cancel_payment_intent(payment=payment)
-        except stripe_client.StripeFailure as e:
-            logger.error(
-                "Stripe error canceling intent %s (payment %s, booking %s): %s",
-                payment.stripe_payment_intent_id,
-                payment.pk,
-                payment.booking_id,
-                e.message,
-            )
-            return
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
-        if locked.status == Payment.Status.CANCELED or not locked.can_move_to(
-            Payment.Status.CANCELED
-        ):
-            return
-        locked.set_status(Payment.Status.CANCELED)
-        locked.save(update_fields=["status", "updated_at"])
-        booking_derive(Booking.objects.select_for_update().get(pk=locked.booking_id))
-    logger.info("Payment %s canceled with booking %s", payment.pk, payment.booking_id)

@@ -6,9 +6,9 @@ import datetime as dt
 import logging
 
 from payments import stripe_client
+from payments.intake import Outcome, stripe_event_apply, stripe_event_process
 from payments.models import StripeEventCursor, WebhookEvent
 from payments.reconciliation.summary import ReconcileSummary, run_item
-from payments.webhooks import Outcome, stripe_event_ingest, stripe_event_process
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def _list_events(since: int) -> list[dict]:
 
 
 def _ingest(event: dict, summary: ReconcileSummary, failed: set[int]) -> None:
-    row, outcome = stripe_event_ingest(event)
+    row, outcome = stripe_event_apply(event)
     if outcome is Outcome.APPLIED:
         summary.events_applied += 1
         summary.changes.append(f"event {row.stripe_event_id} ({row.type}) applied")

@@ -10,10 +10,13 @@ from django.db import transaction
 from django.db.models import Q
 
 from payments import stripe_client
+from payments.apply.intents import payment_apply_intent
+from payments.apply.lookup import ApplyResult, our_id
+from payments.commands.details import payment_fill_details, queue_fill_details_after_commit
+from payments.commands.intents import payment_close
+from payments.commands.refunds import payment_refund_in_full
 from payments.models import Payment
 from payments.reconciliation.summary import ReconcileSummary, run_item
-from payments.services import payment_close, payment_refund_in_full
-from payments.sync import our_id, payment_apply_intent, payment_fill_details
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ def _adopt_intent(payment_id: int, intent: dict | None, *, now, summary) -> None
         payment.stripe_payment_intent_id = intent["id"]
         payment.save(update_fields=["stripe_payment_intent_id", "updated_at"])
         before = payment.status
-        payment_apply_intent(payment, intent, now=now)
+        _fetch_details_if_asked(payment_apply_intent(payment, intent, now=now))
     summary.payments_updated += 1
     summary.changes.append(
         f"payment {payment_id}: found its intent {intent['id']} ({intent.get('status')}), "
@@ -122,9 +125,17 @@ def _sync_one(payment_id: int, intent_id: str, *, now, summary: ReconcileSummary
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         before = payment.status
         result = payment_apply_intent(payment, intent, now=now)
+        _fetch_details_if_asked(result)
     if result.changed:
         summary.payments_updated += 1
         summary.changes.append(f"payment {payment_id}: {before} -> {payment.status}")
+
+
+def _fetch_details_if_asked(result: ApplyResult) -> None:
+    # A success found here has no card yet: fetched after commit, as a webhook's would be. (A
+    # late success's refund in full is left to refund_unwanted, the sweep's last step.)
+    if result.fetch_details and result.payment is not None:
+        queue_fill_details_after_commit(result.payment.pk)
 
 
 def fill_missing_details(now: dt.datetime, summary: ReconcileSummary) -> None:

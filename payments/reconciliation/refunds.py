@@ -11,11 +11,12 @@ from django.db.models import Q
 
 from payments import stripe_client
 from payments.alerts import alert_raise
-from payments.derivation import DISPUTE_FINAL
+from payments.apply.derivation import DISPUTE_FINAL
+from payments.apply.disputes import payment_apply_dispute
+from payments.apply.refunds import payment_apply_refunds
+from payments.commands.refunds import payment_refund_settle_pending
 from payments.models import Payment, PaymentAlert, Refund
 from payments.reconciliation.summary import ReconcileSummary, run_item
-from payments.services import payment_refund_settle_pending
-from payments.sync import payment_apply_dispute, payment_apply_refunds
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ LOOKBACK = dt.timedelta(days=3)
 def settle_unanswered_refunds(now: dt.datetime, summary: ReconcileSummary) -> None:
     """Refunds still pending without a Stripe id RECONCILE_AFTER_MINUTES after our call got no
     answer: find them at Stripe by our metadata, or ask again with the same idempotency key
-    (payments.services.payment_refund_settle_pending; a dry run only looks)."""
+    (payments.commands.refunds.payment_refund_settle_pending; a dry run only looks)."""
     cutoff = now - dt.timedelta(minutes=settings.RECONCILE_AFTER_MINUTES)
     pending = Refund.objects.filter(
         status=Refund.Status.PENDING, stripe_refund_id__isnull=True, updated_at__lte=cutoff

@@ -1,7 +1,7 @@
 """The browser checkout driven from tests: a card "set up" by Stripe.js (answered by the request
 recorder, as the emulator cannot confirm a SetupIntent without a browser) and a pay call."""
 
-from payments.checkout import checkout_pay
+from payments.commands.checkout import checkout_pay
 
 SETUP_INTENT = "seti_test1"
 

@@ -220,7 +220,7 @@ def paid_booking(localstripe, start_payment):
     """paid_booking(**BookingFactory kwargs) -> (booking, payment): paid with pm_card_visa at the
     emulator; the rows then moved as the payment_intent.succeeded webhook moves them."""
     from core.tests.factories import BookingFactory
-    from payments.derivation import payment_derive
+    from payments.apply.derivation import payment_derive
     from payments.models import Payment
 
     def make(**kwargs):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from core.tests.factories import BookingFactory
-from payments import services
+from payments.commands import intents
 from payments.models import Payment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.stripe]
@@ -21,7 +21,7 @@ def claim(booking, age: dt.timedelta) -> Payment:
 def test_a_caller_gives_up_with_409_while_another_creates_the_intent(
     localstripe, start_payment, monkeypatch
 ):
-    monkeypatch.setattr(services, "INTENT_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(intents, "INTENT_WAIT_SECONDS", 0.2)
     booking = BookingFactory()
     claim(booking, dt.timedelta(seconds=1))
     response = start_payment(booking)

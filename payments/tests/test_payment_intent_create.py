@@ -14,7 +14,7 @@ URL = "/api/v1/payments/create-payment-intent/"
 
 def test_it_creates_an_intent_priced_from_the_booking(localstripe, start_payment, caplog):
     booking = BookingFactory()  # 60 min at 75.00/h
-    with caplog.at_level(logging.INFO, logger="payments.services"):
+    with caplog.at_level(logging.INFO, logger="payments.commands.intents"):
         response = start_payment(booking)
 
     assert response.status_code == 200

@@ -10,9 +10,9 @@ from django.db import connection, transaction
 
 from bookings.models import Booking
 from core.errors import Conflict
+from payments.apply.intents import payment_apply_intent
+from payments.commands.intents import payment_claim
 from payments.models import Payment
-from payments.services import payment_claim
-from payments.sync import payment_apply_intent
 from payments.tests import stripe_events as se
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,7 @@ def test_it_waits_for_a_webhook_holding_the_payment_instead_of_deadlocking():
     def webhook():
         try:
             with transaction.atomic():
-                # payments.sync.payment_lock's order: the payment first...
+                # payments.apply.lookup.payment_lock's order: the payment first...
                 locked = Payment.objects.select_for_update().get(pk=payment.pk)
                 webhook_locked.set()
                 time.sleep(0.5)  # ...while the client's claim comes in...

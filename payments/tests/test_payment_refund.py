@@ -26,7 +26,7 @@ def assert_unchanged(payment, localstripe):
 
 def test_it_refunds_everything_by_default(paid_booking, as_user, localstripe, caplog):
     booking, payment = paid_booking()
-    with caplog.at_level(logging.INFO, logger="payments.services"):
+    with caplog.at_level(logging.INFO, logger="payments.commands.refunds"):
         response = refund(as_user, booking.trainer.user, payment)
 
     assert response.status_code == 200

@@ -30,7 +30,7 @@ def test_a_decline_is_a_402_with_stripes_message(
         )
     )
     booking = BookingFactory()
-    with caplog.at_level(logging.WARNING, logger="payments.services"):
+    with caplog.at_level(logging.WARNING, logger="payments.commands.stripe_errors"):
         response = start_payment(booking)
     assert response.status_code == 402
     assert response.json() == {"error": "Your card has insufficient funds."}
@@ -47,7 +47,7 @@ def test_stripe_down_is_a_502_and_the_client_can_try_again(
 ):
     booking = BookingFactory()
     settings.STRIPE_API_BASE = NOWHERE
-    with caplog.at_level(logging.ERROR, logger="payments.services"):
+    with caplog.at_level(logging.ERROR, logger="payments.commands.stripe_errors"):
         response = start_payment(booking)
     assert response.status_code == 502
     assert response.json() == {

@@ -1,6 +1,6 @@
 """payment_intent.succeeded is applied from the event's own copy with no Stripe call in the
 request; the card, charge and receipt URL are fetched after commit by
-payments.tasks.payment_fill_details, which records the receipt exactly once."""
+payments.commands.details.payment_fill_details, which records the receipt exactly once."""
 
 import pytest
 from django.core import mail
@@ -9,9 +9,9 @@ from bookings.models import Booking
 from config.celery import app as celery_app
 from core.tests.factories import BookingFactory
 from notifications.models import EmailNotification
+from payments.commands.details import FILL_DETAILS_EAGER_ATTEMPTS
 from payments.models import Payment, WebhookEvent
 from payments.reconciliation import reconcile_payments
-from payments.tasks import FILL_DETAILS_EAGER_ATTEMPTS
 from payments.tests import stripe_events as se
 
 pytestmark = [pytest.mark.django_db, pytest.mark.stripe]

@@ -66,7 +66,7 @@ def booking_detail(request, pk: int):
             "booking": booking,
             "payment": payment,
             "refunds": list(payment.refunds.all()) if payment else [],
-            "can_cancel": booking.status in (Booking.Status.PENDING, Booking.Status.CONFIRMED),
+            "can_cancel": booking.is_cancellable(),
         },
     )
 
@@ -75,7 +75,7 @@ def booking_detail(request, pk: int):
 def booking_cancel_view(request, pk: int):
     booking = own_booking(request, pk)
     form = CancelForm(request.POST or None)
-    if booking.status not in (Booking.Status.PENDING, Booking.Status.CONFIRMED):
+    if not booking.is_cancellable():
         messages.error(request, f"This booking is {booking.get_status_display().lower()}.")
         return redirect("web:booking_detail", pk=booking.pk)
     if request.method == "POST" and form.is_valid():

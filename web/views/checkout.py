@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from bookings.models import Booking
-from payments.checkout import checkout_pay, checkout_saved_cards, checkout_setup
+from payments.commands.checkout import checkout_pay, checkout_saved_cards, checkout_setup
 from web.errors import PAGE_ERRORS, page_error
 from web.views.bookings import own_booking, policy_text
 

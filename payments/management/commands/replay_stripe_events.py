@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from payments.intake import stripe_event_process
 from payments.models import WebhookEvent
-from payments.webhooks import stripe_event_process
 
 
 class Command(BaseCommand):

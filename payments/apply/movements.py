@@ -1,0 +1,80 @@
+"""Every movement of money, one function each, called in the transaction that records it.
+
+A movement is money that Stripe has confirmed moving between the client, the platform and the
+trainer:
+- charge_succeeded: a client's charge went through (also a late one we will refund in full:
+  payment.refund_in_full_reason says why);
+- refund_succeeded: money went back to the client: a refund through the API (source api), a
+  cancellation's or the automatic refund in full of a late success (source cancellation), or one
+  made in the Stripe Dashboard (source dashboard);
+- refund_reversed: a refund Stripe had reported succeeded failed afterwards (the card was
+  closed): the money is ours again;
+- dispute_opened, dispute_won, dispute_lost: a chargeback takes the money, and the outcome.
+
+Callers hold the payment row locked, detect the move on the row itself (a replayed event moves
+nothing, so a movement is recorded once) and call these after the row has its new state. Each
+states the movement for the operators; the double-entry ledger posts its entries here, so its
+books commit or roll back with our rows.
+"""
+
+import logging
+
+from core.money import format_amount
+from payments.models import Payment, Refund
+
+logger = logging.getLogger(__name__)
+
+
+def _money(amount: int, currency: str) -> str:
+    return f"{format_amount(amount, currency)} {currency.upper()}"
+
+
+def charge_succeeded(payment: Payment) -> None:
+    logger.info(
+        "Payment succeeded: payment %s booking %s, %s charged",
+        payment.pk,
+        payment.booking_id,
+        _money(payment.amount, payment.currency),
+    )
+
+
+def refund_succeeded(refund: Refund) -> None:
+    logger.info(
+        "Refund succeeded: refund %s (%s, %s) of payment %s, %s",
+        refund.pk,
+        refund.stripe_refund_id or "no Stripe id yet",
+        refund.source,
+        refund.payment_id,
+        _money(refund.amount, refund.currency),
+    )
+
+
+def refund_reversed(refund: Refund) -> None:
+    logger.warning(
+        "Refund reversed: refund %s of payment %s failed after it succeeded; %s is ours again",
+        refund.pk,
+        refund.payment_id,
+        _money(refund.amount, refund.currency),
+    )
+
+
+def dispute_opened(payment: Payment) -> None:
+    logger.warning(
+        "Dispute opened: %s on payment %s (%s)",
+        payment.dispute_id,
+        payment.pk,
+        _money(payment.amount, payment.currency),
+    )
+
+
+def dispute_won(payment: Payment) -> None:
+    logger.warning("Dispute won: %s on payment %s", payment.dispute_id, payment.pk)
+
+
+def dispute_lost(payment: Payment) -> None:
+    logger.warning(
+        "Dispute lost: %s on payment %s, %s gone to the cardholder",
+        payment.dispute_id,
+        payment.pk,
+        _money(payment.amount, payment.currency),
+    )
