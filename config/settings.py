@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "trainers",
     "bookings",
     "payments",
+    "ledger",
     "notifications",
     "reviews",
     "analytics",
