@@ -29,7 +29,7 @@ from core.money import format_amount
 from ledger.models import Entry, Transaction, Verification
 from ledger.postings import CHARGEBACK_STATUSES
 from ledger.selectors import PaymentFigures, payment_figures
-from payments import stripe_client
+from payments import stripe_client, stripe_objects
 from payments.models import Payment, Refund
 
 T = Transaction.Kind
@@ -348,7 +348,7 @@ def _stripe_received(intent: dict) -> int:
 def _stripe_refunded(intent: dict) -> int:
     """The refunds of the intent that succeeded (listed only when its charge, when Stripe
     includes it, shows anything refunded)."""
-    if stripe_client.amount_refunded(intent) == 0:
+    if stripe_objects.amount_refunded(intent) == 0:
         return 0
     return sum(
         r.amount

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from payments import stripe_client
+from payments import stripe_client, stripe_objects
 from payments.alerts import alert_raise
 from payments.apply.disputes import payment_apply_dispute
 from payments.apply.intents import payment_apply_intent
@@ -58,11 +58,11 @@ def _unknown(kind: str, stripe_id) -> ApplyResult:
 # reconciliation (its open-payment sweep and its fill-details sweep), and by the browser
 # checkout, which reads the intent Stripe returns.
 def apply_intent(intent: dict, fresh: None) -> ApplyResult:
-    intent_id = stripe_client.text(intent, "id")
+    intent_id = stripe_objects.text(intent, "id")
     ours = metadata_payment_id(intent)
     payment = payment_lock(intent_id=intent_id, payment_id=ours)
     if payment is None:
-        if ours and stripe_client.text(intent, "status") == "succeeded":
+        if ours and stripe_objects.text(intent, "status") == "succeeded":
             return _unmatched_charge(intent_id, ours)
         return _unknown("payment intent", intent_id)
     if not payment.stripe_payment_intent_id:
@@ -95,7 +95,7 @@ def _charge_refunds(charge: dict) -> list[dict] | None:
 
 
 def fetch_charge_refunds(charge: dict) -> list[dict] | None:
-    if _charge_refunds(charge) is not None or not stripe_client.text(charge, "payment_intent"):
+    if _charge_refunds(charge) is not None or not stripe_objects.text(charge, "payment_intent"):
         return None
     return [
         r.to_dict() for r in stripe_client.list_refunds(payment_intent_id=charge["payment_intent"])
@@ -104,14 +104,14 @@ def fetch_charge_refunds(charge: dict) -> list[dict] | None:
 
 def apply_charge_refunded(charge: dict, fresh: list[dict] | None) -> ApplyResult:
     payment = payment_lock(
-        intent_id=stripe_client.text(charge, "payment_intent"),
-        charge_id=stripe_client.text(charge, "id"),
+        intent_id=stripe_objects.text(charge, "payment_intent"),
+        charge_id=stripe_objects.text(charge, "id"),
         payment_id=metadata_payment_id(charge),
     )
     if payment is None:
         return _unknown("charge", charge.get("id"))
-    if not payment.stripe_charge_id and stripe_client.text(charge, "id"):
-        payment.stripe_charge_id = stripe_client.text(charge, "id")
+    if not payment.stripe_charge_id and stripe_objects.text(charge, "id"):
+        payment.stripe_charge_id = stripe_objects.text(charge, "id")
         payment.save(update_fields=["stripe_charge_id", "updated_at"])
     refunds = fresh if fresh is not None else (_charge_refunds(charge) or [])
     return payment_apply_refunds(payment, refunds)
@@ -122,9 +122,9 @@ def apply_refund(refund: dict, fresh: None) -> ApplyResult:
     """One refund's new status (Stripe answers some refunds `pending` and settles them later)."""
     charge = refund.get("charge")
     payment = payment_lock(
-        intent_id=stripe_client.text(refund, "payment_intent"),
+        intent_id=stripe_objects.text(refund, "payment_intent"),
         # An id, or the charge expanded into an object.
-        charge_id=stripe_client.text(refund, "charge") or stripe_client.text(charge, "id"),
+        charge_id=stripe_objects.text(refund, "charge") or stripe_objects.text(charge, "id"),
         payment_id=metadata_payment_id(refund),
     )
     if payment is None:
@@ -136,9 +136,9 @@ def apply_refund(refund: dict, fresh: None) -> ApplyResult:
 def _dispute_payment(dispute: dict) -> Payment | None:
     charge = dispute.get("charge")
     return payment_lock(
-        intent_id=stripe_client.text(dispute, "payment_intent"),
+        intent_id=stripe_objects.text(dispute, "payment_intent"),
         # An id, or the charge expanded into an object.
-        charge_id=stripe_client.text(dispute, "charge") or stripe_client.text(charge, "id"),
+        charge_id=stripe_objects.text(dispute, "charge") or stripe_objects.text(charge, "id"),
     )
 
 

@@ -49,7 +49,7 @@ PAYMENTS_LAYERS = [
     ("commands", ["payments.commands"]),
     ("apply", ["payments.event_handlers", "payments.apply"]),
     ("state", ["payments.models", "payments.selectors", "payments.alerts", "payments.apps"]),
-    ("vendor boundary", ["payments.stripe_client"]),
+    ("vendor boundary", ["payments.stripe_client", "payments.stripe_objects"]),
 ]
 PAYMENTS_OUTSIDE_LAYERS = ("payments.tests", "payments.migrations")
 

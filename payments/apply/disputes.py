@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from payments import stripe_client
+from payments import stripe_objects
 from payments.apply import movements
 from payments.apply.derivation import DISPUTE_FINAL, DISPUTE_KEPT, payment_derive
 from payments.apply.lookup import ApplyResult
@@ -18,10 +18,10 @@ def payment_apply_dispute(payment: Payment, dispute: dict) -> ApplyResult:
     puts it back where its refunds leave it, lost keeps it disputed with dispute_status "lost"
     (both derived by payments.apply.derivation from the dispute's status)."""
     result = ApplyResult(payment=payment)
-    dispute_id = stripe_client.text(dispute, "id")
+    dispute_id = stripe_objects.text(dispute, "id")
     # An unreadable status is treated as an open dispute: the money is in question until a
     # readable outcome arrives.
-    status = stripe_client.text(dispute, "status", max_length=50)
+    status = stripe_objects.text(dispute, "status", max_length=50)
     if (
         payment.dispute_id == dispute_id
         and payment.dispute_status in DISPUTE_FINAL

@@ -17,7 +17,7 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from notifications.services import notify_payment_failed, notify_payment_succeeded
-from payments import stripe_client
+from payments import stripe_client, stripe_objects
 from payments.alerts import alert_raise
 from payments.apply import movements
 from payments.apply.derivation import booking_derive, payment_derive
@@ -41,11 +41,11 @@ _INTENT_STATUS = {
 
 
 def intent_target_status(intent: dict) -> str | None:
-    status = stripe_client.text(intent, "status")
+    status = stripe_objects.text(intent, "status")
     if status == "requires_payment_method":
         return (
             Payment.Status.FAILED
-            if stripe_client.field(intent, "last_payment_error")
+            if stripe_objects.field(intent, "last_payment_error")
             else Payment.Status.PENDING
         )
     return _INTENT_STATUS.get(status)
@@ -60,15 +60,15 @@ def intent_mismatch(payment: Payment, intent: dict) -> str:
     """
     problems = []
     for key in ("amount", "amount_received"):
-        value = stripe_client.field(intent, key)
+        value = stripe_objects.field(intent, key)
         if key == "amount_received" and value is None:
             continue
         if type(value) is not int or value != payment.amount:
             problems.append(f"{key} {value!r} instead of {payment.amount}")
-    currency = stripe_client.text(intent, "currency")
+    currency = stripe_objects.text(intent, "currency")
     if currency.lower() != payment.currency.lower():
         problems.append(f"currency {currency!r} instead of {payment.currency!r}")
-    livemode = stripe_client.field(intent, "livemode")
+    livemode = stripe_objects.field(intent, "livemode")
     if isinstance(livemode, bool) and livemode != stripe_client.live_mode():
         problems.append(f"livemode {livemode} with a {'live' if not livemode else 'test'} key")
     return "; ".join(problems)
@@ -80,7 +80,7 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> ApplyRe
     result = ApplyResult(payment=payment)
     target = intent_target_status(intent)
     if target is None:
-        result.notes.append(f"intent status {stripe_client.field(intent, 'status')} not mapped")
+        result.notes.append(f"intent status {stripe_objects.field(intent, 'status')} not mapped")
         return result
     if target == Payment.Status.SUCCEEDED:
         return _apply_succeeded(payment, intent, now=now, result=result)
@@ -88,7 +88,7 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> ApplyRe
         # e.g. payment_failed or canceled after succeeded: Stripe's later truth already won.
         logger.info(
             "Ignoring intent %s state %s for payment %s (already %s)",
-            stripe_client.field(intent, "id"),
+            stripe_objects.field(intent, "id"),
             target,
             payment.pk,
             payment.status,
@@ -98,7 +98,7 @@ def payment_apply_intent(payment: Payment, intent: dict, *, now=None) -> ApplyRe
 
     booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
     if target == Payment.Status.FAILED:
-        code, message = stripe_client.last_payment_error(intent)
+        code, message = stripe_objects.last_payment_error(intent)
         changed = payment.status != Payment.Status.FAILED or (code, message) != (
             payment.failure_code,
             payment.failure_message,
@@ -171,7 +171,7 @@ def _put_in_review(
     payment.review_reason = f"Stripe reported a success with {mismatch}."
     payment.save()
     booking_derive(booking)
-    intent_id = stripe_client.text(intent, "id")
+    intent_id = stripe_objects.text(intent, "id")
     alert_raise(
         key=f"mismatch:payment:{payment.pk}:{intent_id}",
         kind=PaymentAlert.Kind.MISMATCH,
@@ -246,9 +246,9 @@ def _receipt_now_or_after_details(payment: Payment, *, due: bool, result: ApplyR
 def payment_copy_charge_details(payment: Payment, intent: dict) -> None:
     """The charge, card and receipt URL Stripe's intent shows, onto `payment` (the caller saves);
     what the intent leaves out keeps the value we had."""
-    payment.stripe_charge_id = stripe_client.charge_id(intent) or payment.stripe_charge_id
-    method_type, brand, last4 = stripe_client.card_details(intent)
+    payment.stripe_charge_id = stripe_objects.charge_id(intent) or payment.stripe_charge_id
+    method_type, brand, last4 = stripe_objects.card_details(intent)
     payment.payment_method_type = method_type or payment.payment_method_type
     payment.card_brand = brand or payment.card_brand
     payment.card_last4 = last4 or payment.card_last4
-    payment.receipt_url = stripe_client.receipt_url(intent) or payment.receipt_url
+    payment.receipt_url = stripe_objects.receipt_url(intent) or payment.receipt_url

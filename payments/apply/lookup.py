@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from payments import stripe_client
+from payments import stripe_objects
 from payments.models import Payment
 
 
@@ -21,7 +21,7 @@ def our_id(value: Any) -> int | None:
 
 def metadata_payment_id(obj: dict) -> int | None:
     """The payment id we put in the metadata of an intent, a charge or a refund."""
-    return our_id(stripe_client.field(stripe_client.field(obj, "metadata"), "payment_id"))
+    return our_id(stripe_objects.field(stripe_objects.field(obj, "metadata"), "payment_id"))
 
 
 @dataclass

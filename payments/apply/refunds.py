@@ -9,7 +9,7 @@ import logging
 
 from django.db import transaction
 
-from payments import stripe_client
+from payments import stripe_objects
 from payments.alerts import refund_failed_alert
 from payments.apply import movements
 from payments.apply.derivation import payment_derive
@@ -49,9 +49,9 @@ def refund_apply_answer(refund: Refund, stripe_refund: dict) -> Refund:
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         refund_record(
             refund,
-            stripe_id=stripe_client.text(stripe_refund, "id"),
-            stripe_status=stripe_client.text(stripe_refund, "status"),
-            failure_reason=stripe_client.text(stripe_refund, "failure_reason"),
+            stripe_id=stripe_objects.text(stripe_refund, "id"),
+            stripe_status=stripe_objects.text(stripe_refund, "status"),
+            failure_reason=stripe_objects.text(stripe_refund, "failure_reason"),
         )
         payment_derive(payment)
     return refund
@@ -71,11 +71,11 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> ApplyResult:
         r.stripe_refund_id: r for r in payment.refunds.select_for_update() if r.stripe_refund_id
     }
     for data in refunds:
-        stripe_id = stripe_client.text(data, "id")
-        amount = stripe_client.field(data, "amount")
+        stripe_id = stripe_objects.text(data, "id")
+        amount = stripe_objects.field(data, "amount")
         if not stripe_id or type(amount) is not int or amount <= 0:
             continue
-        stripe_status = stripe_client.text(data, "status")
+        stripe_status = stripe_objects.text(data, "status")
         row = ours.get(stripe_id) or _refund_by_metadata(payment, data)
         if row is None:
             row = _dashboard_refund(payment, stripe_id, amount, stripe_status)
@@ -84,7 +84,7 @@ def payment_apply_refunds(payment: Payment, refunds: list[dict]) -> ApplyResult:
             row,
             stripe_id=stripe_id,
             stripe_status=stripe_status,
-            failure_reason=stripe_client.text(data, "failure_reason"),
+            failure_reason=stripe_objects.text(data, "failure_reason"),
         ):
             result.changed = True
         ours[stripe_id] = row
@@ -117,7 +117,7 @@ def _dashboard_refund(payment: Payment, stripe_id: str, amount: int, stripe_stat
 
 
 def _refund_by_metadata(payment: Payment, data: dict) -> Refund | None:
-    refund_id = our_id(stripe_client.field(stripe_client.field(data, "metadata"), "refund_id"))
+    refund_id = our_id(stripe_objects.field(stripe_objects.field(data, "metadata"), "refund_id"))
     if not refund_id:
         return None
     return (

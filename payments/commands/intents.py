@@ -13,7 +13,7 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.selectors import booking_blocking_qs
 from core.errors import Conflict, NotFound
-from payments import stripe_client
+from payments import stripe_client, stripe_objects
 from payments.apply.derivation import booking_derive
 from payments.commands.cancellation import payment_cancel_open
 from payments.commands.stripe_errors import stripe_api_error
@@ -73,7 +73,7 @@ def _intent_needs_replacing(payment: Payment) -> bool:
         intent = stripe_client.retrieve_payment_intent(payment.stripe_payment_intent_id or "")
         if intent.status == "succeeded":
             raise Conflict("This booking is already paid.")
-        code, message = stripe_client.last_payment_error(intent)
+        code, message = stripe_objects.last_payment_error(intent)
         declined = intent.status == "requires_payment_method" and bool(code or message)
         if declined:
             stripe_client.cancel_payment_intent(payment=payment)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from payments import stripe_client
+from payments import stripe_client, stripe_objects
 from payments.alerts import alert_raise
 from payments.apply.derivation import DISPUTE_FINAL
 from payments.apply.disputes import payment_apply_dispute
@@ -70,7 +70,7 @@ def check_refunds(now: dt.datetime, summary: ReconcileSummary) -> None:
 def _check(payment_id: int, summary: ReconcileSummary) -> None:
     payment = Payment.objects.get(pk=payment_id)
     intent = stripe_client.retrieve_payment_intent(payment.stripe_payment_intent_id)
-    theirs = stripe_client.amount_refunded(intent)
+    theirs = stripe_objects.amount_refunded(intent)
     pending = payment.refunds.filter(
         status=Refund.Status.PENDING, stripe_refund_id__isnull=False
     ).exists()

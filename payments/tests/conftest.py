@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import stripe
 
-from payments import stripe_client
+from payments import stripe_client, stripe_objects
 
 LOCALSTRIPE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "localstripe"
 TEST_SECRET_KEY = "sk_test_fitconnect_tests"
@@ -231,7 +231,7 @@ def paid_booking(localstripe, start_payment):
         assert intent.status == "succeeded"
         payment = Payment.objects.get(pk=response.json()["payment_id"])
         payment.mark_succeeded()
-        payment.stripe_charge_id = stripe_client.charge_id(intent)
+        payment.stripe_charge_id = stripe_objects.charge_id(intent)
         payment.save()
         booking.refresh_from_db()
         booking.confirm()

@@ -3,7 +3,7 @@
 import pytest
 import stripe
 
-from payments import stripe_client
+from payments import stripe_client, stripe_objects
 
 
 def intent(**fields):
@@ -30,9 +30,9 @@ def test_it_reads_the_charge_details_when_stripe_gives_them():
             "card": {"brand": "visa", "last4": "4242"},
         },
     )
-    assert stripe_client.charge_id(pi) == "ch_1"
-    assert stripe_client.receipt_url(pi) == "https://pay.stripe.com/receipts/ch_1"
-    assert stripe_client.card_details(pi) == ("card", "mastercard", "4444")
+    assert stripe_objects.charge_id(pi) == "ch_1"
+    assert stripe_objects.receipt_url(pi) == "https://pay.stripe.com/receipts/ch_1"
+    assert stripe_objects.card_details(pi) == ("card", "mastercard", "4444")
 
 
 def test_it_falls_back_to_the_payment_method_like_the_emulator_needs():
@@ -45,21 +45,21 @@ def test_it_falls_back_to_the_payment_method_like_the_emulator_needs():
             "card": {"brand": "visa", "last4": "4242"},
         },
     )
-    assert stripe_client.card_details(pi) == ("card", "visa", "4242")
-    assert stripe_client.receipt_url(pi) == ""
+    assert stripe_objects.card_details(pi) == ("card", "visa", "4242")
+    assert stripe_objects.receipt_url(pi) == ""
 
 
 def test_it_accepts_ids_instead_of_objects():
     pi = intent(latest_charge="ch_3", payment_method="pm_3")
-    assert stripe_client.charge_id(pi) == "ch_3"
-    assert stripe_client.card_details(pi) == ("", "", "")
-    assert stripe_client.receipt_url(pi) == ""
+    assert stripe_objects.charge_id(pi) == "ch_3"
+    assert stripe_objects.card_details(pi) == ("", "", "")
+    assert stripe_objects.receipt_url(pi) == ""
 
 
 def test_it_reads_nothing_from_an_unpaid_intent():
     pi = intent(latest_charge=None, last_payment_error=None)
-    assert stripe_client.charge_id(pi) == ""
-    assert stripe_client.last_payment_error(pi) == ("", "")
+    assert stripe_objects.charge_id(pi) == ""
+    assert stripe_objects.last_payment_error(pi) == ("", "")
 
 
 def test_it_prefers_the_decline_code():
@@ -70,7 +70,7 @@ def test_it_prefers_the_decline_code():
             "message": "Your card has expired.",
         }
     )
-    assert stripe_client.last_payment_error(pi) == ("expired_card", "Your card has expired.")
+    assert stripe_objects.last_payment_error(pi) == ("expired_card", "Your card has expired.")
 
 
 def test_it_refuses_a_forged_webhook(settings):

@@ -1,5 +1,5 @@
-"""The payment rows and their rules: Payment and Refund (with their state tables), the stored
-Stripe events (WebhookEvent, StripeEventCursor) and the alerts that need a person."""
+"""A payment and its refunds: the rows, their state tables and the constraints that keep their
+money consistent."""
 
 import datetime as dt
 from decimal import Decimal
@@ -316,68 +316,3 @@ class Refund(TimeStampedModel):
             return False
         self.status = target
         return True
-
-
-class WebhookEvent(models.Model):
-    """Every verified Stripe delivery, stored before it is applied; the event id is unique."""
-
-    stripe_event_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100, db_index=True)
-    api_version = models.CharField(max_length=32, blank=True)
-    livemode = models.BooleanField(default=False)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["processed_at", "received_at"], name="webhook_processed")]
-
-    def __str__(self):
-        return f"{self.type} {self.stripe_event_id}"
-
-
-class PaymentAlert(models.Model):
-    """Something about money that needs a person: a charge we cannot match to a payment, a
-    success that disagrees with our row, a refund Stripe refused or failed, totals that differ
-    from Stripe's. Raised once per `key`, logged at ERROR, shown in the admin until resolved;
-    reconcile_payments exits non-zero while any is open."""
-
-    class Kind(models.TextChoices):
-        UNMATCHED_CHARGE = "unmatched_charge", "Succeeded intent with no payment row"
-        MISMATCH = "mismatch", "Success disagrees with our payment"
-        REFUND_FAILED = "refund_failed", "Refund failed"
-        REFUND_TOTALS = "refund_totals", "Refund totals differ from Stripe's"
-
-    key = models.CharField(max_length=300, unique=True)
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    payment = models.ForeignKey(
-        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
-    )
-    stripe_id = models.CharField(max_length=255, blank=True)
-    message = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["resolved_at", "created_at"], name="alert_open")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.stripe_id or self.payment_id}"
-
-
-class StripeEventCursor(models.Model):
-    """How far reconcile_payments has listed Stripe's events: every event created before
-    `created` (Unix time) has been listed and stored. It moves only when a listing completed,
-    so an event delivered late, or never, is still listed next time, whatever webhooks stored
-    meanwhile."""
-
-    name = models.CharField(max_length=50, unique=True)
-    created = models.BigIntegerField()
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self):
-        return f"{self.name} at {self.created}"
