@@ -59,6 +59,15 @@ def content_security_policy() -> str:
 
 
 class ContentSecurityPolicyMiddleware:
+    """The policy above on every page (not the JSON API), unless a view set its own.
+
+    Ours rather than django-csp (4.0, the latest): django-csp joins the directives in the order
+    of a Python set, so one policy is written in a different order by each process (the hash
+    seed changes), and a header can no longer be compared or tested as text; and it reads the
+    policy from a fixed setting, where ours follows STRIPE_JS_URL and MEDIA_URL (a subclass
+    would be needed for that anyway).
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
