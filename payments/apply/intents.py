@@ -220,6 +220,18 @@ def _unwanted_reason(payment: Payment, booking: Booking, *, was_live: bool, now)
     return "Paid after the session's start time."
 
 
+def payment_cancel(payment: Payment, *, failure: tuple[str, str] | None = None) -> None:
+    """Cancel a locked open attempt (its intent canceled at Stripe, or never made there); with
+    `failure`, Stripe's (code, message) saying why is kept. The booking's status follows."""
+    payment.set_status(Payment.Status.CANCELED)
+    fields = ["status", "updated_at"]
+    if failure is not None:
+        payment.failure_code, payment.failure_message = failure[0][:100], failure[1]
+        fields += ["failure_code", "failure_message"]
+    payment.save(update_fields=fields)
+    booking_derive(Booking.objects.select_for_update().get(pk=payment.booking_id))
+
+
 def payment_has_card_details(payment: Payment) -> bool:
     return bool(payment.stripe_charge_id and payment.card_last4)
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from bookings.models import Booking
 from payments import stripe_client
-from payments.apply.derivation import booking_derive
+from payments.apply.intents import payment_cancel
 from payments.commands.refunds import refund_reserve, refund_send
 from payments.models import Payment, Refund
 from payments.selectors import booking_cancellation_preview, payment_live_for_booking
@@ -105,7 +105,5 @@ def payment_cancel_open(payment: Payment) -> None:
             Payment.Status.CANCELED
         ):
             return
-        locked.set_status(Payment.Status.CANCELED)
-        locked.save(update_fields=["status", "updated_at"])
-        booking_derive(Booking.objects.select_for_update().get(pk=locked.booking_id))
+        payment_cancel(locked)
     logger.info("Payment %s canceled with booking %s", payment.pk, payment.booking_id)

@@ -15,6 +15,7 @@ from bookings.selectors import booking_blocking_qs
 from core.errors import Conflict, NotFound
 from payments import stripe_client, stripe_objects
 from payments.apply.derivation import booking_derive
+from payments.apply.intents import payment_cancel
 from payments.commands.cancellation import payment_cancel_open
 from payments.commands.stripe_errors import stripe_api_error
 from payments.models import Payment
@@ -259,10 +260,7 @@ def payment_release_claim(payment: Payment, error: stripe_client.StripeFailure) 
 def payment_close(payment: Payment, *, code: str = "", message: str = "") -> None:
     """Cancel a locked open attempt that no card can be charged through (Stripe refused or
     never received its intent), keeping Stripe's reason; the booking's status follows."""
-    payment.set_status(Payment.Status.CANCELED)
-    payment.failure_code, payment.failure_message = code[:100], message
-    payment.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
-    booking_derive(Booking.objects.select_for_update().get(pk=payment.booking_id))
+    payment_cancel(payment, failure=(code, message))
     logger.info("Payment %s closed: %s", payment.pk, message or "Stripe has no intent for it")
 
 
