@@ -1,7 +1,7 @@
 import datetime as dt
-import re
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,14 +15,10 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings.services import MIN_DURATION_MINUTES
 from core.money import (
     CURRENCY_DECIMALS,
-    MIN_CHARGE,
     SUPPORTED_CURRENCIES,
-    AmountError,
     format_amount,
-    parse_amount,
 )
 from reviews.selectors import reviews_visible, trainer_rating
 from trainers.choices import LANGUAGES, SPECIALTIES, timezone_names
@@ -46,8 +42,14 @@ from trainers.services import (
     trainer_profile_ensure,
     trainer_profile_update,
 )
+from trainers.validation import (
+    currency_clean,
+    hhmm_clean,
+    hourly_rate_clean,
+    tags_clean,
+    timezone_clean,
+)
 
-HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_WINDOWS = 70
 MAX_SPECIALTIES = 20
 MAX_LANGUAGES = 10
@@ -65,20 +67,6 @@ class RateField(serializers.Field):
         if isinstance(data, bool) or not isinstance(data, str | int):
             raise ValidationError('Send the rate as a decimal string such as "75.00".')
         return data
-
-
-def tags_parse(value: list[str], allowed: dict, what: str) -> list[str]:
-    """Tags from outside, matched case-insensitively against a fixed list, de-duplicated."""
-    tags = [t.strip().lower() for t in value]
-    if any(not t for t in tags):
-        raise ValidationError(f"{what.capitalize()} cannot be blank.")
-    unknown = [t for t in tags if t not in allowed]
-    if unknown:
-        raise ValidationError(
-            f"Unknown {what} '{unknown[0]}'. Use one of: {', '.join(allowed)} "
-            "(GET /api/v1/trainers/choices/)."
-        )
-    return list(dict.fromkeys(tags))
 
 
 class TrainerPublicSerializer(serializers.ModelSerializer):
@@ -144,12 +132,6 @@ def _review_totals(profile) -> dict:
     return {"review_count": profile.review_count, "rating_sum": profile.rating_sum}
 
 
-def hhmm_parse(value: str) -> dt.time:
-    if not HHMM.match(value):
-        raise ValidationError('Use 24-hour "HH:MM", e.g. "09:30".')
-    return dt.time(int(value[:2]), int(value[3:]))
-
-
 class WindowSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6)
     start = serializers.CharField()
@@ -163,10 +145,10 @@ class WindowSerializer(serializers.Serializer):
         }
 
     def validate_start(self, value):
-        return hhmm_parse(value)
+        return hhmm_clean(value)
 
     def validate_end(self, value):
-        return hhmm_parse(value)
+        return hhmm_clean(value)
 
 
 RATE_FILTER = {
@@ -207,10 +189,10 @@ class TrainerListApi(ListAPIView):
         sort = serializers.ChoiceField(choices=list(SORTS), required=False)
 
         def validate_specialty(self, value):
-            return tags_parse([value], SPECIALTIES, "specialty")[0]
+            return tags_clean([value], SPECIALTIES, "specialty")[0]
 
         def validate_language(self, value):
-            return tags_parse([value], LANGUAGES, "language")[0]
+            return tags_clean([value], LANGUAGES, "language")[0]
 
         def validate(self, attrs):
             for name in ("min_rate", "max_rate"):
@@ -324,49 +306,25 @@ class TrainerMeApi(APIView):
             return super().to_internal_value(data)
 
         def validate_specialties(self, value):
-            return tags_parse(value, SPECIALTIES, "specialty")
+            return tags_clean(value, SPECIALTIES, "specialty")
 
         def validate_languages(self, value):
-            return tags_parse(value, LANGUAGES, "language")
+            return tags_clean(value, LANGUAGES, "language")
 
         def validate_timezone(self, value):
-            if value not in timezone_names():
-                raise ValidationError(
-                    f"'{value}' is not a time zone of the list (IANA names such as "
-                    "'Europe/London'; GET /api/v1/trainers/choices/)."
-                )
-            return value
+            return timezone_clean(value)
 
         def validate_currency(self, value):
-            value = value.lower()
-            if value not in SUPPORTED_CURRENCIES:
-                raise ValidationError(f"Use one of: {', '.join(SUPPORTED_CURRENCIES)}.")
-            return value
+            return currency_clean(value)
 
         def validate(self, attrs):
             assert self.profile is not None, "InputSerializer needs profile= to validate"
             currency = attrs.get("currency", self.profile.currency)
             if "hourly_rate" in attrs:
                 try:
-                    attrs["hourly_rate"] = parse_amount(attrs["hourly_rate"], currency)
-                except AmountError as e:
-                    raise ValidationError({"hourly_rate": [str(e)]}) from None
-                # Exact, before rounding: the shortest session must cost at least what Stripe
-                # can charge.
-                lowest = -(-MIN_CHARGE[currency] * 60 // MIN_DURATION_MINUTES)
-                if attrs["hourly_rate"] < lowest:
-                    raise ValidationError(
-                        {
-                            "hourly_rate": [
-                                f"The price per hour must be at least "
-                                f"{format_amount(lowest, currency)} {currency.upper()}: a "
-                                f"{MIN_DURATION_MINUTES}-minute session must cost at least the "
-                                "smallest amount a card can be charged, "
-                                f"{format_amount(MIN_CHARGE[currency], currency)} "
-                                f"{currency.upper()}."
-                            ]
-                        }
-                    )
+                    attrs["hourly_rate"] = hourly_rate_clean(attrs["hourly_rate"], currency)
+                except DjangoValidationError as e:
+                    raise ValidationError({"hourly_rate": e.messages}) from None
             elif currency != self.profile.currency and self.profile.hourly_rate:
                 # The stored rate is minor units of the old currency; reinterpreting 7500 cents
                 # as 7500 yen would silently reprice every future session.
@@ -549,10 +507,10 @@ class OverrideSerializer(serializers.Serializer):
         }
 
     def validate_start(self, value):
-        return None if value is None else hhmm_parse(value)
+        return None if value is None else hhmm_clean(value)
 
     def validate_end(self, value):
-        return None if value is None else hhmm_parse(value)
+        return None if value is None else hhmm_clean(value)
 
     def validate(self, attrs):
         times = {k: attrs.get(k) for k in ("start", "end")}

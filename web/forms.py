@@ -1,5 +1,5 @@
-"""Forms of the pages. They parse what a browser sends; the rules stay in the services and in the
-API's serializers, which the trainer forms run as they are (one validation, two front doors)."""
+"""Forms of the pages. They parse what a browser sends and check it with the same rules as the API
+(trainers.validation, the services' checks): one set of rules, two front doors."""
 
 import datetime as dt
 import re
@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
-from rest_framework.exceptions import ValidationError as DRFValidationError
+from django.core.exceptions import ValidationError
 
 from accounts.login_throttle import check_password, lockout_message
 from accounts.models import User, canonical_email
@@ -18,7 +18,15 @@ from bookings.services import (
     MIN_DURATION_MINUTES,
 )
 from core.times import is_known_zone
-from trainers.choices import timezone_names
+from trainers.choices import SPECIALTIES, timezone_names
+from trainers.services import availability_check
+from trainers.validation import (
+    currency_clean,
+    hhmm_clean,
+    hourly_rate_clean,
+    tags_clean,
+    timezone_clean,
+)
 
 DURATION_CHOICES = [
     (m, f"{m} minutes")
@@ -27,40 +35,6 @@ DURATION_CHOICES = [
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 # A hyphen or an en dash (what phones often type) between the two times.
 RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})\s*$")
-
-
-def _sentences(value) -> list[str]:
-    """A serializer's errors as sentences. A list field reports its items' errors as
-    {index: [...]}, which str() showed the trainer as "{1: [ErrorDetail(string=...)]}"."""
-    if isinstance(value, dict):
-        return [
-            f"Entry {int(key) + 1}: {message}" if str(key).isdigit() else message
-            for key, item in value.items()
-            for message in _sentences(item)
-        ]
-    if isinstance(value, list | tuple):
-        return [message for item in value for message in _sentences(item)]
-    return [str(value)]
-
-
-def drf_errors_to_form(form: forms.Form, exc, field_map=None) -> None:
-    """Show a serializer's or a service's field errors next to the form's fields (others on
-    top), in words. A field that already shows an error of the form's own keeps just that one.
-    `exc`: DRF's or Django's ValidationError."""
-    if isinstance(exc, DRFValidationError):
-        detail = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
-    else:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    already = set(form.errors)
-    for key, messages in detail.items():
-        field = (field_map or {}).get(key, key)
-        field = field if field in form.fields else None
-        if field is not None and field in already:
-            continue
-        shown = form.errors.get(field or forms.forms.NON_FIELD_ERRORS, [])
-        for message in dict.fromkeys(_sentences(messages)):
-            if message not in shown:
-                form.add_error(field, message)
 
 
 class TextAreaField(forms.CharField):
@@ -214,11 +188,14 @@ class CancelForm(forms.Form):
 class AvailabilityForm(forms.Form):
     """One text box per weekday: "09:00-12:00, 13:00-17:00" (the trainer's local time).
 
-    Turned into the API's [{weekday, start, end}] shape and checked by the API's own validator.
+    Every mistake is shown at once, on its day: a badly written range, a time that is not one,
+    then the week's order and overlaps (the service's own check). `windows` holds the week,
+    [{weekday, start, end}], once the form is valid.
     """
 
     def __init__(self, *args, windows=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.windows: list[dict] = []
         by_day: dict[int, list[str]] = {d: [] for d in range(7)}
         for w in windows:
             by_day[w.weekday].append(f"{w.start_time:%H:%M}-{w.end_time:%H:%M}")
@@ -231,22 +208,38 @@ class AvailabilityForm(forms.Form):
                 widget=forms.TextInput(attrs={"placeholder": "e.g. 09:00-12:00, 13:00-17:00"}),
             )
 
-    def windows(self) -> list[dict]:
-        """[{weekday, start, end}] with "HH:MM" strings; format errors are added to the form."""
-        result = []
+    def clean(self):
+        data = super().clean()
+        windows = []
         for day in range(7):
-            text = self.cleaned_data.get(f"day_{day}") or ""
+            text = data.get(f"day_{day}") or ""
             for part in filter(None, (p.strip() for p in text.split(","))):
                 match = RANGE.match(part)
                 if not match:
                     self.add_error(f"day_{day}", f'"{part}" is not a time range like 09:00-17:00.')
                     continue
-                start, end = (t.zfill(5) for t in match.groups())
-                result.append({"weekday": day, "start": start, "end": end})
-        return result
+                try:
+                    start, end = (hhmm_clean(t.zfill(5)) for t in match.groups())
+                except ValidationError as e:
+                    self.add_error(f"day_{day}", e)
+                    continue
+                windows.append({"weekday": day, "start": start, "end": end})
+        try:
+            availability_check(windows)
+        except ValidationError as e:
+            # Keyed by the window's position ("availability[2].end"): shown on its day.
+            for key, messages in e.message_dict.items():
+                day = windows[int(key.split("[", 1)[1].split("]", 1)[0])]["weekday"]
+                for message in messages:
+                    self.add_error(f"day_{day}", message)
+        self.windows = windows
+        return data
 
 
 class TrainerProfileForm(forms.Form):
+    """The trainer's profile, checked by the API's rules (trainers.validation): the tags of the
+    list, a known time zone and currency, a rate a card can be charged in that currency."""
+
     first_name = forms.CharField(max_length=150, label="First name")
     last_name = forms.CharField(max_length=150, label="Last name")
     bio = TextAreaField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
@@ -258,10 +251,27 @@ class TrainerProfileForm(forms.Form):
     timezone = forms.CharField(max_length=64, label="Time zone", help_text="e.g. Europe/London")
     accepting_bookings = forms.BooleanField(required=False, label="Accepting new bookings")
 
-    def api_data(self) -> dict:
-        """The fields the form could read, in the API's shape (the API checks the rest)."""
-        data = dict(self.cleaned_data)
-        if "specialties" in data:
-            tags = (t.strip() for t in data["specialties"].split(","))
-            data["specialties"] = [t for t in tags if t]
+    def __init__(self, *args, profile, **kwargs):
+        self.profile = profile
+        super().__init__(*args, **kwargs)
+
+    def clean_specialties(self):
+        tags = (t.strip() for t in self.cleaned_data["specialties"].split(","))
+        return tags_clean([t for t in tags if t], SPECIALTIES, "specialty")
+
+    def clean_currency(self):
+        return currency_clean(self.cleaned_data["currency"])
+
+    def clean_timezone(self):
+        return timezone_clean(self.cleaned_data["timezone"])
+
+    def clean(self):
+        data = super().clean()
+        if "hourly_rate" in data:
+            # In the currency chosen, or the profile's while the chosen one is in error.
+            currency = data.get("currency", self.profile.currency)
+            try:
+                data["hourly_rate"] = hourly_rate_clean(data["hourly_rate"], currency)
+            except ValidationError as e:
+                self.add_error("hourly_rate", e)
         return data

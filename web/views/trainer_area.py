@@ -4,24 +4,20 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from analytics.selectors import trainer_earnings_by_month
 from bookings.models import Booking
 from bookings.selectors import booking_list_for
 from core.money import format_amount
-from trainers.api import TrainerMeApi, availability_windows_parse
 from trainers.services import (
-    availability_check,
     availability_replace,
     trainer_profile_ensure,
     trainer_profile_update,
 )
-from web.forms import AvailabilityForm, TrainerProfileForm, drf_errors_to_form
+from web.forms import AvailabilityForm, TrainerProfileForm
 
 
 def trainer_required(view):
@@ -67,25 +63,11 @@ def trainer_profile(request, profile):
         "timezone": profile.timezone,
         "accepting_bookings": profile.accepting_bookings,
     }
-    form = TrainerProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        # Every mistake at once: the form's own checks, then the API's serializer (the same
-        # rules for the rate, currency, time zone and tags) on every field the form could read.
-        form.is_valid()
-        data = form.api_data()
-        serializer = TrainerMeApi.InputSerializer(data=data, profile=profile)
-        if not serializer.is_valid():
-            drf_errors_to_form(form, DRFValidationError(serializer.errors))
-            # Its checks across fields (the rate in its currency) run only once every field
-            # passed: ask again without the fields already in error.
-            rest = {k: v for k, v in data.items() if k not in form.errors}
-            again = TrainerMeApi.InputSerializer(data=rest, profile=profile)
-            if not again.is_valid():
-                drf_errors_to_form(form, DRFValidationError(again.errors))
-        if not form.errors:
-            trainer_profile_update(profile=profile, **serializer.validated_data)
-            messages.success(request, "Your profile is saved.")
-            return redirect("web:trainer_profile")
+    form = TrainerProfileForm(request.POST or None, initial=initial, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        trainer_profile_update(profile=profile, **form.cleaned_data)
+        messages.success(request, "Your profile is saved.")
+        return redirect("web:trainer_profile")
     return render(
         request,
         "web/trainer_profile.html",
@@ -98,35 +80,12 @@ def trainer_profile(request, profile):
 def trainer_availability(request, profile):
     form = AvailabilityForm(request.POST or None, windows=profile.availability.all())
     if request.method == "POST" and form.is_valid():
-        # Every mistake at once, on its day: badly written ranges (the form), then the API's
-        # own checks on all the others, window by window (its parser) and together (order and
-        # overlaps, the service's).
-        windows, parsed = form.windows(), []
-        for window in windows:
-            try:
-                parsed += availability_windows_parse([window])
-            except DRFValidationError as e:
-                drf_errors_to_form(form, e, field_map=_window_fields([window]))
-        try:
-            availability_check(parsed)
-        except ValidationError as e:
-            drf_errors_to_form(form, e, field_map=_window_fields(parsed))
-        if not form.errors:
-            availability_replace(trainer=profile, windows=parsed)
-            messages.success(request, "Your weekly availability is saved.")
-            return redirect("web:trainer_availability")
+        availability_replace(trainer=profile, windows=form.windows)
+        messages.success(request, "Your weekly availability is saved.")
+        return redirect("web:trainer_availability")
     return render(
         request,
         "web/trainer_availability.html",
         {"form": form, "profile": profile},
         status=400 if form.errors else 200,
     )
-
-
-def _window_fields(windows: list[dict]) -> dict:
-    """The API names errors availability[i] / availability[i].start; show them on that day."""
-    mapping = {}
-    for i, w in enumerate(windows):
-        for suffix in ("", ".start", ".end", ".weekday", ".non_field_errors"):
-            mapping[f"availability[{i}]{suffix}"] = f"day_{w['weekday']}"
-    return mapping
