@@ -6,6 +6,8 @@ WEB_CONCURRENCY (worker processes, default 2 per CPU + 1), GUNICORN_TIMEOUT.
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
 # Sync workers: every request is a few short database statements or one Stripe call; a worker
@@ -31,3 +33,22 @@ loglevel = "info"
 # Workers import the app themselves: a pooled database connection opened in the master before
 # forking would be shared by every worker.
 preload_app = False
+
+# Prometheus: every worker writes its request figures to files in one folder, which /metrics
+# reads whole (ops/metrics.py); a worker that exits is marked dead so its gauges go.
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(tempfile.gettempdir(), f"fitconnect-metrics-{os.getpid()}"),
+)
+
+
+def on_starting(server):
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

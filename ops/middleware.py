@@ -1,14 +1,14 @@
-"""Answers for the machines that run the app: probes, and dependency outages as 503.
+"""Answers for the machines that run the app: probes and metrics.
 
-The probes are answered here, first in the middleware stack, because the machines asking for them
-address the process directly: by its internal IP (not in ALLOWED_HOSTS) and over plain HTTP (which
-SECURE_SSL_REDIRECT would redirect), and they must not touch sessions or the database unless that
-is what they check.
+The probes and /metrics are answered here, first in the middleware stack, because the machines
+asking for them address the process directly: by its internal IP (not in ALLOWED_HOSTS) and over
+plain HTTP (which SECURE_SSL_REDIRECT would redirect), and they must not touch sessions or the
+database unless that is what they check.
 """
 
 from django.http import HttpResponse, JsonResponse
 
-from ops import health
+from ops import health, metrics
 
 
 def _json(body: dict, status: int) -> HttpResponse:
@@ -32,7 +32,7 @@ def readyz(request) -> HttpResponse:
     return _json(body, 503 if failed else 200)
 
 
-ROUTES = {"/healthz": healthz, "/readyz": readyz}
+ROUTES = {"/healthz": healthz, "/readyz": readyz, "/metrics": metrics.view}
 
 
 class OpsMiddleware:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from ops.metrics import remember_reconciliation
 from payments.reconciliation import reconcile_payments
 
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         summary = reconcile_payments(dry_run=dry_run)
+        if not dry_run:
+            remember_reconciliation(summary.as_dict())
         prefix = "Would change" if dry_run else "Changed"
         for change in summary.changes:
             self.stdout.write(f"{prefix}: {change}")
