@@ -11,6 +11,7 @@ import sys
 BENCHMARKS = {
     "analytics": "bench.analytics",
     "payments": "bench.payments",
+    "admin": "bench.admin",
 }
 
 

@@ -79,3 +79,19 @@ def test_a_declined_attempt_reads_as_declined_with_its_error(browser):
     assert "Declined: Insufficient" in page
     assert "Canceled: No such pm" in page
     assert page.count("Declined") == 1
+
+
+def test_the_list_counts_no_further_than_the_cap_and_never_the_whole_table(browser, monkeypatch):
+    from core.admin import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 5)
+    for _ in range(8):
+        make_payment()
+
+    listed = browser.get(CHANGELIST)
+
+    cl = listed.context["cl"]
+    assert cl.result_count == 6  # "more than 5": the count stopped at the cap
+    assert cl.full_result_count is None  # no second, unfiltered count
+    # No year links: they would take a DISTINCT over every payment.
+    assert cl.date_hierarchy is None
