@@ -141,12 +141,16 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env.bool("DATABASE_POOL", default=not DEBUG):
         # Django's psycopg pool, one per process. A request waits at most `timeout` for a
-        # connection (then 503, core.api), well under gunicorn's 30 s worker timeout.
+        # connection (then 503, core.api), well under gunicorn's 30 s worker timeout. While
+        # the server is down the pool retries with a doubling delay; giving up after
+        # `reconnect_timeout` lets the next request start a fresh attempt at once, so the
+        # first requests after a restart do not wait out a long backoff.
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": 1,
             "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
             "timeout": 5,
+            "reconnect_timeout": 5,
         }
     else:
         DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
@@ -390,6 +394,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Sending retries after about 1x, 2x, 4x, 8x, 16x this many seconds (randomised), then gives up.
 NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=30)
 NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
+# An e-mail claimed by a worker that died before marking it sent is sent again after this long.
+NOTIFICATION_SENDING_LEASE_SECONDS = env.int("NOTIFICATION_SENDING_LEASE_SECONDS", default=600)
 
 # --- Operations: logs, metrics, error reports ---------------------------------------------
 # Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG off) or readable lines;
