@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test test-fast test-money-property lint fmt bench lock install clean screenshots
+.PHONY: run serve loadtest test test-fast test-money-property lint fmt bench lock install clean screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || { $(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "FitConnect needs Python 3.11, got " + sys.version' && $(PYTHON) -m venv $(VENV); }
@@ -45,6 +45,18 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Locust in a virtualenv of its own: gevent's monkey-patching stays out of the app's processes,
+# and its dependencies (brotli, which WhiteNoise would then use) out of the app's.
+LOCUST_STAMP := var/locust-venv/.installed
+$(LOCUST_STAMP): deploy/locust.lock
+	$(PYTHON) -m venv var/locust-venv
+	var/locust-venv/bin/pip install --quiet -r deploy/locust.lock
+	@touch $(LOCUST_STAMP)
+
+# The production profile under load, then with faults under load: docs/benchmarks.md.
+loadtest: $(STAMP) $(LOCUST_STAMP)
+	$(PY) -m deploy.loadtest $(LOADTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m bench
