@@ -420,7 +420,7 @@ if SENTRY_DSN:
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=env("SENTRY_ENVIRONMENT", default="production"),
-        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        traces_sample_rate=env("SENTRY_TRACES_SAMPLE_RATE", cast=float, default=0.0),
         send_default_pii=False,
         max_request_body_size="never",
     )
