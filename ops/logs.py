@@ -9,6 +9,10 @@ the user id and the client IP; its Celery step carries them into the tasks a req
 import re
 
 import structlog
+from django.dispatch import receiver
+from django_structlog import signals
+
+from ops.outages import is_outage
 
 # What must never reach a log line, whatever code logged it: values under these keys, and
 # anything shaped like a Stripe secret, a client secret, a JWT, or a card number.
@@ -117,3 +121,11 @@ def logging_config(*, json: bool, level: str) -> dict:
             "django.server": {"level": "WARNING"},
         },
     }
+
+
+@receiver(signals.bind_extra_request_failed_metadata)
+def outage_is_logged_as_503(sender, request, logger, exception, log_kwargs, **kwargs):
+    """django-structlog logs every request that raised as code 500; a dependency outage is
+    answered 503 (core.api.json_500), so its line says 503 too."""
+    if is_outage(exception):
+        log_kwargs["code"] = 503

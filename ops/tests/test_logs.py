@@ -67,3 +67,21 @@ def test_it_keeps_numbers_that_are_not_card_numbers():
         "card_number": "[redacted]",
         "nested": ["[redacted]"],
     }
+
+
+@pytest.mark.django_db
+def test_a_request_that_met_an_outage_is_logged_with_the_503_it_answered(
+    json_log, redis_cache_down
+):
+    from django.test import Client
+
+    # Registration counts its rate limit in the cache, which is down.
+    response = Client(raise_request_exception=False).post(
+        "/api/v1/auth/register/",
+        {"email": "someone@example.com", "password": "Str0ng-pass-phrase", "first_name": "Ana",
+         "last_name": "Lee", "role": "client"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 503
+    failed = [line for line in json_log() if line["event"] == "request_failed"]
+    assert [line["code"] for line in failed] == [503]
