@@ -174,6 +174,7 @@ def run(name: str, *, duration: int, users: int, faults: bool) -> dict:
     out = RESULTS / name
     out.mkdir(parents=True, exist_ok=True)
     print(f"\n== {name}: starting the deployment", flush=True)
+    facts = machine()
     started = time.time()
     with Stack(f"loadtest-{name}", web=2, workers=2, extra_env=env_extra) as stack:
         accounts = stack.python("from deploy.seed import seed\nprint(seed(trainers=8, clients=60))")
@@ -219,7 +220,7 @@ def run(name: str, *, duration: int, users: int, faults: bool) -> dict:
             "run": name,
             "duration_s": duration,
             "users": users,
-            "machine": machine(),
+            "machine": facts,
             "requests": locust_stats(out / "locust"),
             "webhooks": {
                 "delivered": len(webhooks),
