@@ -28,8 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from deploy.client import stripe
+from notifications.delivery import notification_ids_stuck
 from notifications.models import EmailNotification
-from notifications.services import notification_ids_stuck
 from notifications.tasks import queue_send
 from payments.models import Payment, WebhookEvent
 from payments.reconciliation import reconcile_payments

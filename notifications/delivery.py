@@ -4,6 +4,7 @@ on its row (called by notifications.tasks)."""
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -14,9 +15,11 @@ logger = logging.getLogger(__name__)
 
 Status = EmailNotification.Status
 
-# A row left in "sending" this long belongs to a worker that died mid-send; another may take it.
-# Far longer than a send can take (EMAIL_TIMEOUT bounds each SMTP operation).
-SENDING_LEASE = dt.timedelta(minutes=10)
+
+def _sending_lease() -> dt.timedelta:
+    """A row left in "sending" this long belongs to a worker that died mid-send; another may
+    take it. Far longer than a send can take (EMAIL_TIMEOUT bounds each SMTP operation)."""
+    return dt.timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE_SECONDS)
 
 
 def notification_claim(notification_id: int) -> EmailNotification | None:
@@ -29,7 +32,8 @@ def notification_claim(notification_id: int) -> EmailNotification | None:
     claimed = (
         EmailNotification.objects.filter(pk=notification_id)
         .filter(
-            Q(status=Status.QUEUED) | Q(status=Status.SENDING, claimed_at__lt=now - SENDING_LEASE)
+            Q(status=Status.QUEUED)
+            | Q(status=Status.SENDING, claimed_at__lt=now - _sending_lease())
         )
         .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now)
     )
@@ -90,6 +94,6 @@ def notification_ids_stuck(*, now=None, queued_for=dt.timedelta(minutes=30)) -> 
     return list(
         EmailNotification.objects.filter(
             Q(status=Status.QUEUED, updated_at__lt=now - queued_for)
-            | Q(status=Status.SENDING, claimed_at__lt=now - SENDING_LEASE)
+            | Q(status=Status.SENDING, claimed_at__lt=now - _sending_lease())
         ).values_list("pk", flat=True)[:500]
     )
