@@ -3,6 +3,7 @@ import os
 
 from celery import Celery
 from celery.signals import setup_logging
+from django.conf import settings
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -17,6 +18,4 @@ app.steps["worker"].add(DjangoStructLogInitStep)
 @setup_logging.connect
 def use_django_logging(**kwargs):
     """Workers log as the web processes do (settings.LOGGING: JSON lines in production)."""
-    from django.conf import settings
-
     logging.config.dictConfig(settings.LOGGING)

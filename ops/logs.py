@@ -123,6 +123,7 @@ def logging_config(*, json: bool, level: str) -> dict:
     }
 
 
+# Connected when settings import this module, before any request.
 @receiver(signals.bind_extra_request_failed_metadata)
 def outage_is_logged_as_503(sender, request, logger, exception, log_kwargs, **kwargs):
     """django-structlog logs every request that raised as code 500; a dependency outage is

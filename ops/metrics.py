@@ -26,6 +26,9 @@ from django.utils import timezone
 from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
+from notifications.models import EmailNotification
+from payments.models import Payment, Refund, WebhookEvent
+
 PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 # Loopback and the private ranges of RFC 1918 and RFC 4193: where a scraper inside runs.
 INTERNAL_NETWORKS = [
@@ -65,9 +68,6 @@ class BusinessCollector:
     """The figures an operator watches: money stuck, events not applied, e-mails not sent."""
 
     def collect(self):
-        from notifications.models import EmailNotification
-        from payments.models import Payment, Refund, WebhookEvent
-
         payments = GaugeMetricFamily(
             "fitconnect_payments", "Payments by status.", labels=["status"]
         )

@@ -15,13 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {".venv", "var", "staticfiles", "node_modules", "__pycache__", ".git"}
 # Standalone programs, not the application: they configure Django (django.setup()) before they
 # may import a model, which is what their function-local imports wait for.
-PROGRAMS = ("bench/", "scripts/")
+PROGRAMS = ("bench/", "scripts/", "deploy/")
 
 # (file, imported module) -> why it cannot be at the top of the file.
 ALLOWED_LOCAL_IMPORTS = {
     ("config/apps.py", "config.checks"): (
         "system checks are registered by importing their module, once the app registry is "
         "ready: AppConfig.ready() is where Django wants that"
+    ),
+    ("config/gunicorn.conf.py", "prometheus_client"): (
+        "gunicorn's config, run in its master: prometheus_client chooses its multiprocess mode "
+        "from PROMETHEUS_MULTIPROC_DIR when first imported, so not before this file sets it"
     ),
     ("manage.py", "django.core.management"): (
         "Django's own manage.py: DJANGO_SETTINGS_MODULE is set before Django is imported"
