@@ -66,6 +66,14 @@ def stripe_event_apply(event: dict, *, force: bool = False) -> tuple[WebhookEven
     for the replay command; handlers are idempotent, so that is safe)."""
     handler = EVENT_HANDLERS.get(event["type"])
     obj = event["data"]["object"]
+    if handler and handler.fetch and not force:
+        # A copy of an event applied already asks Stripe nothing (the claim below would find it
+        # applied too, but only after the fetch).
+        applied = WebhookEvent.objects.filter(
+            stripe_event_id=event["id"], processed_at__isnull=False, error=""
+        ).first()
+        if applied is not None:
+            return applied, Outcome.DUPLICATE
     try:
         # Outside the transaction: Stripe is never called while we hold row locks.
         fresh = handler.fetch(obj) if handler and handler.fetch else None

@@ -98,3 +98,27 @@ def test_it_finds_the_payment_by_charge_id_without_an_intent(api, paid):
     se.post(api, se.event("charge.refunded", obj))
 
     assert Payment.objects.get(pk=paid.pk).refund_amount == 500
+
+
+def test_a_copy_of_an_applied_event_asks_stripe_nothing(api, paid, stripe_requests):
+    """charge.refunded without its refunds (newer API versions leave them out) makes us list
+    them at Stripe; a copy of the event already applied must not ask again."""
+    charge = se.charge(paid)
+    del charge["refunds"]
+    stripe_requests.answer(
+        lambda r: (
+            200,
+            {
+                "object": "list",
+                "url": "/v1/refunds",
+                "has_more": False,
+                "data": [se.refund("re_dash_9", 2500)],
+            },
+        )
+    )
+    event = se.event("charge.refunded", charge)
+
+    assert se.post(api, event).json() == {"received": True, "duplicate": False}
+    assert se.post(api, event).json() == {"received": True, "duplicate": True}
+    assert len(stripe_requests.to("/v1/refunds")) == 1
+    assert Refund.objects.get().amount == 2500
