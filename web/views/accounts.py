@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import canonical_email
 from accounts.services import user_register, user_update
 from core.ratelimit import RateLimited, rate_limit
+from web.errors import page_error
 from web.forms import AccountForm, LoginForm, PasswordChangeForm, SignupForm
 
 
@@ -42,7 +43,7 @@ def signup(request):
             )
             user = user_register(**form.cleaned_data)
         except RateLimited as e:
-            form.add_error(None, str(e.detail))
+            form.add_error(None, page_error(e)[0])
             status = 429
         except ValidationError as e:  # the password validators
             form.add_error("password", e)
@@ -137,7 +138,7 @@ class PasswordResetView(auth_views.PasswordResetView):
                 key=email,
             )
         except RateLimited as e:
-            form.add_error(None, str(e.detail))
+            form.add_error(None, page_error(e)[0])
             response = self.form_invalid(form)
             response.status_code = 429
             response["Retry-After"] = str(e.wait)
