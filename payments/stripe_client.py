@@ -157,24 +157,29 @@ def _call(action: str, fn: Callable[[], T]) -> T:
         return fn()
 
 
+def _card_only(params: dict[str, Any]) -> dict[str, Any]:
+    """Card only. The API version we pin (endive) refuses the old `payment_method_types`
+    parameter (400 payment_method_types_no_longer_supported) and wants
+    `allowed_payment_method_types`, which the emulator does not know yet (400 Unexpected): the
+    emulator gets the old name."""
+    key = "payment_method_types" if _emulated() else "allowed_payment_method_types"
+    return {**params, key: ["card"]}
+
+
 # --- PaymentIntents -------------------------------------------------------------------------
 def create_payment_intent(*, payment: PaymentRow) -> stripe.PaymentIntent:
-    """A card PaymentIntent for `payment`: amount and currency come from our row, never a request.
-
-    Card only: the API version we pin (endive) refuses the old `payment_method_types` parameter
-    (400 payment_method_types_no_longer_supported) and wants `allowed_payment_method_types`,
-    which the emulator does not know yet (400 Unexpected). So the emulator gets the old name.
-    """
-    params: stripe.params.PaymentIntentCreateParams = {
-        "amount": payment.amount,
-        "currency": payment.currency,
-        "allowed_payment_method_types": ["card"],
-        "metadata": {"booking_id": str(payment.booking_id), "payment_id": str(payment.pk)},
-    }
-    if _emulated():
-        legacy: dict[str, Any] = dict(params)
-        legacy["payment_method_types"] = legacy.pop("allowed_payment_method_types")
-        params = cast(stripe.params.PaymentIntentCreateParams, legacy)
+    """A card PaymentIntent for `payment`: amount and currency come from our row, never a
+    request."""
+    params = cast(
+        stripe.params.PaymentIntentCreateParams,
+        _card_only(
+            {
+                "amount": payment.amount,
+                "currency": payment.currency,
+                "metadata": {"booking_id": str(payment.booking_id), "payment_id": str(payment.pk)},
+            }
+        ),
+    )
     return _call(
         "create the payment",
         lambda: get_client().v1.payment_intents.create(
@@ -295,12 +300,6 @@ def construct_event(payload: bytes, sig_header: str) -> stripe.Event:
 
 
 # --- Browser checkout (payments.commands.checkout): customers, SetupIntents, confirming a card
-def _card_only(params: dict[str, Any]) -> dict[str, Any]:
-    """Card only, named as the pinned API version wants it (see create_payment_intent)."""
-    key = "payment_method_types" if _emulated() else "allowed_payment_method_types"
-    return {**params, key: ["card"]}
-
-
 def create_customer(*, user: Any) -> stripe.Customer:
     """The Stripe Customer that keeps a client's saved cards (made when they first save one)."""
     params: stripe.params.CustomerCreateParams = {
