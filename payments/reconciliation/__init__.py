@@ -1,7 +1,7 @@
 """Catch up with Stripe when webhooks were lost, late or failed: reconcile_payments().
 
 Sweeps, each safe to run at any time and in parallel with webhooks (everything goes through the
-same locked, idempotent sync functions); each item is its own transactions and its own error,
+same locked, idempotent apply layer); each item is its own transactions and its own error,
 so one bad row never stops a sweep:
 1. attempts without an intent id: found at Stripe by our metadata (intents.py);
 2. payments still open, or failed lately: their intent fetched and applied (intents.py);

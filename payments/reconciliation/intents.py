@@ -140,7 +140,7 @@ def _fetch_details_if_asked(result: ApplyResult) -> None:
 
 def fill_missing_details(now: dt.datetime, summary: ReconcileSummary) -> None:
     """Payments paid in the last LOOKBACK whose card is still unknown RECONCILE_AFTER_MINUTES
-    after they succeeded (payments.tasks.payment_fill_details was lost or gave up): fetch the
+    after they succeeded (the task of payments.commands.details was lost or gave up): fetch the
     card and record the receipt."""
     cutoff = now - dt.timedelta(minutes=settings.RECONCILE_AFTER_MINUTES)
     missing = (
