@@ -1,2 +1,7 @@
 # The payments tests' Stripe emulator and request recorder, for the checks against Stripe.
-from payments.tests.conftest import localstripe, localstripe_server, stripe_requests  # noqa: F401
+from payments.tests.conftest import (  # noqa: F401
+    localstripe,
+    localstripe_server,
+    start_payment,
+    stripe_requests,
+)

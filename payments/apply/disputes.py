@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ledger.postings import CHARGEBACK_STATUSES
 from payments import stripe_objects
 from payments.apply import movements
 from payments.apply.derivation import DISPUTE_FINAL, DISPUTE_KEPT, payment_derive
@@ -44,8 +45,15 @@ def payment_apply_dispute(payment: Payment, dispute: dict) -> ApplyResult:
 
 
 def _record_movements(payment: Payment, *, opened: bool, was: str) -> None:
-    """The money a dispute moved: taken when it opens, back when it is won, gone when lost."""
-    if opened:
+    """The money a dispute moved: taken when it opens, back when it is won, gone when lost.
+
+    An inquiry (warning_*) takes no money; one that Stripe turns into a chargeback later
+    (warning_needs_response, then needs_response) takes it then, so that move counts as the
+    opening too (the ledger posts a dispute's opening once, whichever call comes first)."""
+    became_chargeback = payment.dispute_status in CHARGEBACK_STATUSES and (
+        was not in CHARGEBACK_STATUSES
+    )
+    if opened or became_chargeback:
         movements.dispute_opened(payment)
     elif was not in DISPUTE_FINAL and payment.dispute_status not in DISPUTE_FINAL:
         return  # still open (needs_response, under_review...): nothing moved

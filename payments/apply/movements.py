@@ -13,13 +13,16 @@ trainer:
 
 Callers hold the payment row locked, detect the move on the row itself (a replayed event moves
 nothing, so a movement is recorded once) and call these after the row has its new state. Each
-states the movement for the operators; the double-entry ledger posts its entries here, so its
-books commit or roll back with our rows.
+states the movement for the operators and posts it to the double-entry ledger
+(ledger.postings.ledger_post_payment, which posts whatever the payment's rows show and the
+ledger lacks, each movement under a unique key), so the books commit or roll back with our
+rows, and a duplicate delivery, which moves no row, posts nothing.
 """
 
 import logging
 
 from core.money import format_amount
+from ledger.postings import ledger_post_payment
 from payments.models import Payment, Refund
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ def charge_succeeded(payment: Payment) -> None:
         payment.booking_id,
         _money(payment.amount, payment.currency),
     )
+    ledger_post_payment(payment)
 
 
 def refund_succeeded(refund: Refund) -> None:
@@ -47,6 +51,7 @@ def refund_succeeded(refund: Refund) -> None:
         refund.payment_id,
         _money(refund.amount, refund.currency),
     )
+    ledger_post_payment(refund.payment)
 
 
 def refund_reversed(refund: Refund) -> None:
@@ -56,6 +61,7 @@ def refund_reversed(refund: Refund) -> None:
         refund.payment_id,
         _money(refund.amount, refund.currency),
     )
+    ledger_post_payment(refund.payment)
 
 
 def dispute_opened(payment: Payment) -> None:
@@ -65,10 +71,12 @@ def dispute_opened(payment: Payment) -> None:
         payment.pk,
         _money(payment.amount, payment.currency),
     )
+    ledger_post_payment(payment)
 
 
 def dispute_won(payment: Payment) -> None:
     logger.warning("Dispute won: %s on payment %s", payment.dispute_id, payment.pk)
+    ledger_post_payment(payment)
 
 
 def dispute_lost(payment: Payment) -> None:
@@ -78,3 +86,4 @@ def dispute_lost(payment: Payment) -> None:
         payment.pk,
         _money(payment.amount, payment.currency),
     )
+    ledger_post_payment(payment)
