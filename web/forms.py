@@ -1,9 +1,7 @@
 """Forms of the pages. They parse what a browser sends and check it with the same rules as the API
 (trainers.validation, the services' checks): one set of rules, two front doors."""
 
-import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -141,42 +139,6 @@ class AccountForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = [(z, z.replace("_", " ")) for z in timezone_names()]
-
-
-class TrainerFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    specialty = forms.CharField(required=False, max_length=40, label="Specialty")
-    max_rate = forms.CharField(required=False, max_length=12, label="Max price per hour")
-
-    def clean_max_rate(self):
-        value = self.cleaned_data["max_rate"].strip()
-        if not value:
-            return None
-        try:
-            rate = Decimal(value)
-        except InvalidOperation:
-            raise forms.ValidationError("Enter a price such as 80 or 80.00.") from None
-        if not rate.is_finite() or rate <= 0:
-            raise forms.ValidationError("Enter a price greater than zero.")
-        return rate
-
-
-class SlotPickerForm(forms.Form):
-    day = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    duration = forms.TypedChoiceField(
-        choices=DURATION_CHOICES, coerce=int, required=False, empty_value=60, label="Length"
-    )
-
-
-class BookForm(forms.Form):
-    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%SZ"])
-    duration = forms.TypedChoiceField(choices=DURATION_CHOICES, coerce=int)
-
-    def clean_start(self):
-        start = self.cleaned_data["start"]
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=dt.UTC)
-        return start
 
 
 class CancelForm(forms.Form):

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from web.views import accounts, bookings, checkout, trainer_area, trainers
+from web.views import accounts, bookings, checkout, directory, trainer_area, trainers
 
 app_name = "web"
 
 urlpatterns = [
-    path("", trainers.home, name="home"),
+    path("", directory.home, name="home"),
     path("signup/", accounts.signup, name="signup"),
     path("login/", accounts.login_view, name="login"),
     path("logout/", accounts.logout_view, name="logout"),
@@ -27,8 +27,9 @@ urlpatterns = [
         accounts.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("trainers/", trainers.trainer_directory, name="trainer_list"),
+    path("trainers/", directory.trainer_directory_view, name="trainer_list"),
     path("trainers/<int:pk>/", trainers.trainer_detail, name="trainer_detail"),
+    path("trainers/<int:pk>/confirm/", trainers.trainer_confirm, name="trainer_confirm"),
     path("trainers/<int:pk>/book/", trainers.trainer_book, name="trainer_book"),
     path("sessions/", bookings.booking_list, name="booking_list"),
     path("sessions/<int:pk>/", bookings.booking_detail, name="booking_detail"),

@@ -1,10 +1,13 @@
 import datetime as dt
+from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
 
 from core.money import format_amount
-from core.times import reads_differently, session_times, zone
+from core.times import day_text, reads_differently, session_times, span_text, zone, zone_label
+from reviews.selectors import trainer_rating
+from trainers.choices import LANGUAGES, SPECIALTIES
 
 register = template.Library()
 
@@ -67,3 +70,39 @@ def trainer_day(booking) -> str:
     """The session's date on the trainer's clock, "15 Mar" (for link labels)."""
     start = booking.start_time.astimezone(zone(booking.trainer.timezone))
     return f"{start.day} {start:%b}"
+
+
+@register.filter
+def specialty_label(slug: str) -> str:
+    return SPECIALTIES.get(slug, slug)
+
+
+@register.filter
+def language_label(code: str) -> str:
+    return LANGUAGES.get(code, code)
+
+
+@register.filter
+def rating(trainer) -> Decimal | None:
+    """The trainer's average of visible reviews ("4.67"), from the directory's annotations."""
+    return trainer_rating(
+        rating_sum=getattr(trainer, "rating_sum", 0) or 0,
+        review_count=getattr(trainer, "review_count", 0) or 0,
+    )
+
+
+@register.simple_tag
+def free_time(start: dt.datetime | None, viewer_zone: str | None, trainer_zone: str) -> str:
+    """A free start on the viewer's clock ("Tue 8 Dec, 09:00"), else on the trainer's with its
+    zone named; "" for none."""
+    if start is None:
+        return ""
+    local = start.astimezone(zone(viewer_zone or trainer_zone))
+    text = f"{day_text(local, short=True)}, {local:%H:%M}"
+    return text if viewer_zone else f"{text} {zone_label(local)}"
+
+
+@register.simple_tag
+def session_span(start: dt.datetime, end: dt.datetime, zone_name: str) -> str:
+    """ "Monday 15 March 2027, 06:00-07:00 EDT (America/New_York)" on that zone's clock."""
+    return span_text(start, end, zone(zone_name))

@@ -13,8 +13,20 @@ def book_first_free_slot(page, base: str, client, trainer) -> int:
     booking id from the payment page's address."""
     log_in(page, base, client.email, PASSWORD)
     page.goto(f"{base}/trainers/{trainer.pk}/")
-    page.locator("button.slot").first.click()
+    return pick_and_hold(page, page.locator("a.slot").first)
+
+
+def pick_and_hold(page, slot) -> int:
+    """Click a time of the week view, then hold it on the confirmation step; returns the
+    booking id from the payment page's address."""
+    slot.click()
+    page.wait_for_url("**/trainers/*/confirm/*")
+    page.get_by_role("button", name="Hold this time and pay").click()
     page.wait_for_url("**/sessions/*/pay/")
+    return booking_id_of(page)
+
+
+def booking_id_of(page) -> int:
     return int(page.url.rstrip("/").split("/")[-2])
 
 

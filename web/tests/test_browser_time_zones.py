@@ -50,11 +50,20 @@ def wall(start_utc: dt.datetime, zone: str, *, short=False) -> str:
 def book_pay_and_cancel(page, base, trainer, opens: int) -> Booking:
     zone = zoneinfo.ZoneInfo(trainer.timezone)
     day = (timezone.now().astimezone(zone) + dt.timedelta(days=3)).date()
-    page.goto(f"{base}/trainers/{trainer.pk}/?day={day:%Y-%m-%d}&duration=60")
-    first = page.locator("button.slot").first
-    expect(first).to_contain_text(f"{opens:02d}:00")
+    page.goto(f"{base}/trainers/{trainer.pk}/?week={day:%Y-%m-%d}&duration=60")
+    # The week view reads on the client's clock (London), the trainer's noted under each: the
+    # time the trainer opens at, on the first day shown unfolded.
+    first = (
+        page.locator("details[open] a.slot")
+        .filter(has=page.locator(".theirs", has_text=f" {opens:02d}:00 "))
+        .first
+    )
+    expect(first).to_be_visible()
     screenshot(page, f"tz-trainer-page-{trainer.timezone.replace('/', '-')}")
     first.click()
+    page.wait_for_url("**/confirm/*")
+    expect(page.get_by_test_id("confirm-theirs")).to_contain_text(f"{opens:02d}:00")
+    page.get_by_role("button", name="Hold this time and pay").click()
     page.wait_for_url("**/sessions/*/pay/")
     booking = Booking.objects.get(pk=int(page.url.rstrip("/").split("/")[-2]))
     there, mine = wall(booking.start_time, trainer.timezone), wall(booking.start_time, LONDON)

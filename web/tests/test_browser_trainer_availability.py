@@ -15,13 +15,13 @@ def test_it_shows_clients_the_slots_the_trainer_opens_and_hides_those_closed(web
     new_page, base = web
     trainer = TrainerProfileFactory(all_week=False, user__first_name="Sam")
     day = (timezone.now() + dt.timedelta(days=3)).date()
-    slots_url = f"{base}/trainers/{trainer.pk}/?day={day:%Y-%m-%d}&duration=60"
+    slots_url = f"{base}/trainers/{trainer.pk}/?week={day:%Y-%m-%d}&duration=60"
     weekday_label = day.strftime("%A")
 
     client_page = new_page()
     log_in(client_page, base, ClientFactory().email, PASSWORD)
     client_page.goto(slots_url)
-    expect(client_page.get_by_text("No free times on this day")).to_be_visible()
+    expect(client_page.get_by_text("No free time this week")).to_be_visible()
 
     trainer_page = new_page()
     log_in(trainer_page, base, trainer.user.email, PASSWORD)
@@ -36,9 +36,9 @@ def test_it_shows_clients_the_slots_the_trainer_opens_and_hides_those_closed(web
     trainer_page.goto(f"{base}/trainer/availability/")
 
     client_page.goto(slots_url)
-    expect(client_page.get_by_role("button", name="07:00")).to_be_visible()
-    expect(client_page.get_by_role("button", name="08:00")).to_be_visible()
-    expect(client_page.get_by_role("button", name="08:15")).to_have_count(0)
+    expect(client_page.get_by_role("link", name="07:00")).to_be_visible()
+    expect(client_page.get_by_role("link", name="08:00")).to_be_visible()
+    expect(client_page.get_by_role("link", name="08:15")).to_have_count(0)
     screenshot(client_page, "trainer-page")
 
     trainer_page.get_by_label(weekday_label).fill("")
@@ -47,5 +47,5 @@ def test_it_shows_clients_the_slots_the_trainer_opens_and_hides_those_closed(web
     assert not AvailabilityWindow.objects.filter(trainer=trainer).exists()
 
     client_page.goto(slots_url)
-    expect(client_page.get_by_role("button", name="07:00")).to_have_count(0)
-    expect(client_page.get_by_text("No free times on this day")).to_be_visible()
+    expect(client_page.get_by_role("link", name="07:00")).to_have_count(0)
+    expect(client_page.get_by_text("No free time this week")).to_be_visible()

@@ -93,16 +93,28 @@ def test_a_viewer_in_the_trainers_zone_sees_one_time(client, tokyo):
 
 
 @pytest.mark.parametrize(
-    ("day", "first_utc"),
-    [("2027-03-13", "2027-03-13T11:00:00Z"), ("2027-03-15", "2027-03-15T10:00:00Z")],
+    ("week", "first_utc", "first_tokyo", "last_tokyo", "new_york_label"),
+    [
+        ("2027-03-13", "2027-03-13T11:00:00Z", "20:00", "23:00", "06:00 EST"),
+        ("2027-03-15", "2027-03-15T10:00:00Z", "19:00", "22:00", "06:00 EDT"),
+    ],
 )
-def test_slots_read_on_the_trainers_clock(client, new_york, monkeypatch, day, first_utc):
+def test_slots_read_on_the_viewers_clock_with_the_trainers_noted(
+    client, new_york, monkeypatch, week, first_utc, first_tokyo, last_tokyo, new_york_label
+):
+    """A New York trainer open 06:00-10:00 every day, seen from Tokyo, on both sides of the US
+    change: 06:00 EST is 20:00 JST, 06:00 EDT is 19:00 JST."""
     AvailabilityWindow.objects.bulk_create(
         AvailabilityWindow(trainer=new_york, weekday=d, start_time=dt.time(6), end_time=dt.time(10))
         for d in range(7)
     )
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2027, 3, 12, 12, tzinfo=UTC))
     viewer = ClientFactory(timezone="Asia/Tokyo")
-    html = page(client, viewer, f"/trainers/{new_york.pk}/?day={day}&duration=60")
-    assert f'value="{first_utc}" class="slot">06:00' in html
-    assert ">09:00" in html and ">10:00" not in html and ">11:00" not in html
+    html = page(client, viewer, f"/trainers/{new_york.pk}/?week={week}&duration=60")
+    first = first_utc.replace(":", "%3A")
+    assert (
+        f'start={first}&amp;duration=60"><span class="slot-time">{first_tokyo}</span>'
+        f'<small class="theirs"><span class="sr-only">, trainer\'s time </span>{new_york_label}'
+    ) in html
+    assert f">{last_tokyo}</span>" in html
+    assert "Times in your time zone, Asia/Tokyo" in html

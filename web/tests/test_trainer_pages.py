@@ -17,15 +17,17 @@ def test_it_answers_400_to_a_bad_price_filter(client):
     assert client.get("/trainers/", {"max_rate": "cheap"}).status_code == 400
 
 
-def test_it_shows_free_slots_and_answers_400_to_a_bad_day(client):
+def test_it_shows_visitors_real_free_times_and_answers_400_to_a_bad_week(client):
     trainer = TrainerProfileFactory()
-    day = future(72).date()
-    response = client.get(f"/trainers/{trainer.pk}/", {"day": f"{day:%Y-%m-%d}"})
+    week = future(72).date()
+    response = client.get(f"/trainers/{trainer.pk}/", {"week": f"{week:%Y-%m-%d}"})
     assert response.status_code == 200
-    assert b'class="slot"' not in response.content  # anonymous: asked to log in first
-    assert b"Log in to book" in response.content
-    assert client.get(f"/trainers/{trainer.pk}/", {"day": "someday"}).status_code == 400
-    assert client.get(f"/trainers/{trainer.pk}/", {"duration": "7"}).status_code == 400
+    assert f"/trainers/{trainer.pk}/confirm/?start=".encode() in response.content
+    assert b'class="slot"' in response.content
+    for bad in ({"week": "someday"}, {"duration": "7"}, {"week": "2999-01-01"}):
+        response = client.get(f"/trainers/{trainer.pk}/", bad)
+        assert response.status_code == 400, bad
+        assert b'role="alert"' in response.content
 
 
 def test_it_answers_404_for_an_unknown_trainer(client):

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import canonical_email
@@ -17,13 +16,13 @@ from accounts.services import user_register, user_update
 from core.ratelimit import RateLimited, rate_limit
 from web.errors import page_error
 from web.forms import AccountForm, LoginForm, PasswordChangeForm, SignupForm
+from web.viewer import safe_next
 
 
 def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+    """Where to go after logging in or signing up: a path on this site (web.viewer.safe_next),
+    such as the confirmation step of the time a visitor picked, else `default`."""
+    return safe_next(request.POST.get("next") or request.GET.get("next")) or default
 
 
 def _home_for(user) -> str:
@@ -55,7 +54,8 @@ def signup(request):
             return redirect(_next_url(request, _home_for(user)))
     if status == 200 and form.errors:
         status = 400
-    return render(request, "web/signup.html", {"form": form}, status=status)
+    context = {"form": form, "next": _next_url(request, "")}
+    return render(request, "web/signup.html", context, status=status)
 
 
 def login_view(request):

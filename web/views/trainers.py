@@ -1,69 +1,53 @@
-"""The trainer directory and a trainer's page with its 14-day slot picker."""
+"""A trainer's page (photo, bio, reviews, a week of free times), the confirmation step that
+shows everything about a picked time before anything is held, and holding it."""
 
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from bookings.services import booking_create
+from bookings.services import booking_create, booking_price
 from core.ratelimit import rate_limit
-from trainers.availability import free_slots_by_day, trainer_tz
-from trainers.selectors import trainer_list, trainer_public_qs
+from core.times import session_times
+from reviews.selectors import review_list_for_trainer
+from trainers.availability import free_slots, trainer_tz
+from trainers.selectors import trainer_directory_qs, trainer_public_qs
+from web.client_forms import SlotForm, WeekForm
 from web.errors import PAGE_ERRORS, page_error
-from web.forms import BookForm, SlotPickerForm, TrainerFilterForm
+from web.viewer import viewer_zone
+from web.views.bookings import policy_text
+from web.week import viewer_today, week_bounds, week_view
 
-PICKER_DAYS = 14
-
-
-def home(request):
-    return render(request, "web/home.html")
+REVIEWS_SHOWN = 20
 
 
-def trainer_directory(request):
-    form = TrainerFilterForm(request.GET or None)
-    trainers = trainer_list()
-    status = 200
-    if form.is_bound:
-        if form.is_valid():
-            trainers = trainer_list(
-                specialty=form.cleaned_data["specialty"] or None,
-                max_rate=form.cleaned_data["max_rate"],
-                q=form.cleaned_data["q"] or None,
-            )
-        else:
-            status = 400
-    return render(
-        request,
-        "web/trainer_list.html",
-        {"form": form, "trainers": trainers.prefetch_related(None)[:100]},
-        status=status,
+def _bookable_trainer(pk: int):
+    return get_object_or_404(
+        trainer_directory_qs().prefetch_related("availability"), pk=pk, hourly_rate__gt=0
     )
-
-
-def _days(trainer) -> list[dt.date]:
-    today = timezone.now().astimezone(trainer_tz(trainer)).date()
-    return [today + dt.timedelta(days=i) for i in range(PICKER_DAYS)]
 
 
 def trainer_detail(request, pk: int):
-    trainer = get_object_or_404(
-        trainer_public_qs().prefetch_related("availability"), pk=pk, hourly_rate__gt=0
-    )
-    form = SlotPickerForm(request.GET)
+    trainer = _bookable_trainer(pk)
+    form = WeekForm(request.GET)
+    zone_name = viewer_zone(request) or trainer.timezone
+    today = viewer_today(zone_name)
+    status, notice, week, duration = 200, "", None, 60
     if not form.is_valid():
-        return render(
-            request, "web/trainer_detail.html", {"trainer": trainer, "form": form}, status=400
+        status = 400
+        notice = "That week or session length is not one we offer; here is this week."
+        first = today
+    else:
+        duration = form.cleaned_data["duration"] or 60
+        first, outside = week_bounds(form.cleaned_data["week"], today)
+        if outside:
+            status = 400
+            notice = "Bookings open for the coming weeks only; here is this week."
+    if trainer.accepting_bookings:
+        week = week_view(
+            trainer, first=first, viewer_zone=zone_name, duration_minutes=duration, today=today
         )
-    duration = form.cleaned_data["duration"] or 60
-    days = _days(trainer)
-    by_day = free_slots_by_day(trainer, days, duration)
-    counts = {day: len(by_day[day]) for day in days}
-    day = form.cleaned_data["day"]
-    if day is None or day not in counts:
-        day = next((d for d in days if counts[d]), days[0])
-    slots = by_day[day]
     return render(
         request,
         "web/trainer_detail.html",
@@ -71,19 +55,51 @@ def trainer_detail(request, pk: int):
             "trainer": trainer,
             "form": form,
             "duration": duration,
-            "days": [(d, counts[d]) for d in days],
-            "day": day,
-            "slots": slots,
-            "tz": trainer.timezone,
+            "week": week,
+            "notice": notice,
+            "reviews": review_list_for_trainer(trainer)[:REVIEWS_SHOWN],
         },
+        status=status,
     )
+
+
+def _slot_is_free(trainer, start: dt.datetime, duration: int) -> bool:
+    local_day = start.astimezone(trainer_tz(trainer)).date()
+    return start in free_slots(trainer, local_day, duration)
+
+
+def trainer_confirm(request, pk: int):
+    """The picked time, both clocks, length, price and the cancellation policy; nothing is held
+    until the client presses the button. Visitors are offered to log in or sign up and come
+    back here."""
+    trainer = _bookable_trainer(pk)
+    form = SlotForm(request.GET)
+    context = {"trainer": trainer, "form": form, "policy": policy_text()}
+    if not form.is_valid():
+        context["error"] = "That time is not one we offer. Please pick one from the week view."
+        return render(request, "web/trainer_confirm.html", context, status=400)
+    start, duration = form.cleaned_data["start"], form.cleaned_data["duration"]
+    if not _slot_is_free(trainer, start, duration):
+        context["error"] = "Sorry, that time is no longer free. Please pick another."
+        return render(request, "web/trainer_confirm.html", context, status=409)
+    end = start + dt.timedelta(minutes=duration)
+    there, mine = session_times(start, end, trainer.timezone, viewer_zone(request))
+    context.update(
+        start=start,
+        duration=duration,
+        trainer_time=there,
+        viewer_time=mine,
+        price=booking_price(hourly_rate=trainer.hourly_rate, duration_minutes=duration),
+        here=request.get_full_path(),
+    )
+    return render(request, "web/trainer_confirm.html", context)
 
 
 @login_required
 @require_POST
 def trainer_book(request, pk: int):
     trainer = get_object_or_404(trainer_public_qs(), pk=pk)
-    form = BookForm(request.POST)
+    form = SlotForm(request.POST)
     error, status = "", 400
     if not request.user.is_client:
         error = "Only client accounts can book sessions. Sign up as a client to book."

@@ -1,11 +1,17 @@
-/* Sign-up: the browser's time zone (an IANA name such as "Asia/Tokyo") goes with the form, so
- * session times can be shown on the new user's own clock. Without JavaScript it stays UTC,
+/* The browser's time zone (an IANA name such as "Asia/Tokyo"), read on every page:
+ * - kept in the `tz` cookie, so a visitor without an account sees free times on their own
+ *   clock from the next page on (web/viewer.py);
+ * - sent with the sign-up form, so the new account starts with it.
+ * Without JavaScript nothing is sent: times stay on the trainer's clock and an account in UTC,
  * which the account page can change. */
 (function () {
   "use strict";
-  var field = document.querySelector("input[name=timezone]");
-  if (!field || field.value) { return; }
+  var name = "";
   try {
-    field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-  } catch (e) { /* an old browser: the server keeps UTC */ }
+    name = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (e) { return; /* an old browser */ }
+  if (!/^[A-Za-z0-9_+\-\/]{1,64}$/.test(name)) { return; }
+  document.cookie = "tz=" + encodeURIComponent(name) + "; path=/; max-age=31536000; samesite=lax";
+  var field = document.querySelector("input[name=timezone]");
+  if (field && !field.value) { field.value = name; }
 })();
