@@ -107,3 +107,16 @@ def test_demo_trainers_have_profiles_that_sell_and_reviews_of_past_sessions(sett
     seed()
     assert Review.objects.count() == reviewed.count()
     assert sum(bool(p.photo) for p in TrainerProfile.objects.all()) == 2
+
+
+def test_demo_trainers_accounts_are_in_their_profiles_time_zone(settings):
+    settings.DEBUG = True
+    seed()
+    User.objects.filter(role=User.Role.TRAINER).update(timezone="UTC")  # as an older seed left them
+    seed()
+    zones = {
+        p.user.email: (p.user.timezone, p.timezone)
+        for p in TrainerProfile.objects.select_related("user")
+    }
+    assert zones == {t.email: (t.timezone, t.timezone) for t in TRAINERS}
+    assert {"America/New_York", "Asia/Tokyo"} <= {z for z, _ in zones.values()}

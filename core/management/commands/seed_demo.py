@@ -228,8 +228,15 @@ class Command(BaseCommand):
             )
             rows.append(("client", email, password, ""))
         for t in TRAINERS:
+            # The account's zone is the profile's: pages show the trainer's own sessions on
+            # their account's clock, and a New York trainer left on UTC reads every time shifted.
             user = _user(
-                t.email, TRAINER_PASSWORD, t.first_name, t.last_name, role=User.Role.TRAINER
+                t.email,
+                TRAINER_PASSWORD,
+                t.first_name,
+                t.last_name,
+                role=User.Role.TRAINER,
+                timezone=t.timezone,
             )
             profile, _ = TrainerProfile.objects.update_or_create(
                 user=user,
