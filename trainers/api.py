@@ -43,16 +43,15 @@ from trainers.services import (
     trainer_profile_update,
 )
 from trainers.validation import (
+    MAX_LANGUAGES,
+    MAX_SPECIALTIES,
+    MAX_WINDOWS,
     currency_clean,
     hhmm_clean,
     hourly_rate_clean,
     tags_clean,
     timezone_clean,
 )
-
-MAX_WINDOWS = 70
-MAX_SPECIALTIES = 20
-MAX_LANGUAGES = 10
 
 
 @extend_schema_field(OpenApiTypes.STR)

@@ -10,6 +10,7 @@ from accounts.models import User
 from trainers.availability import trainer_tz
 from trainers.models import AvailabilityOverride, AvailabilityWindow, TrainerProfile
 from trainers.photos import PhotoError, photo_prepare
+from trainers.validation import override_date_clean
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,6 @@ def availability_replace(
     )
 
 
-OVERRIDE_DAYS_AHEAD = 366
 MAX_UPCOMING_OVERRIDES = 200
 
 
@@ -170,10 +170,10 @@ def availability_override_add(
     """
     Kind = AvailabilityOverride.Kind
     today = (now or timezone.now()).astimezone(trainer_tz(trainer)).date()
-    if date < today:
-        raise ValidationError({"date": "This date has already passed in your time zone."})
-    if date > today + dt.timedelta(days=OVERRIDE_DAYS_AHEAD):
-        raise ValidationError({"date": "Dates can be changed at most a year ahead."})
+    try:
+        override_date_clean(date, today=today)
+    except ValidationError as e:
+        raise ValidationError({"date": e.messages}) from None
     if kind == Kind.EXTRA and end <= start:
         raise ValidationError({"end": "End must be after start."})
     TrainerProfile.objects.select_for_update().get(pk=trainer.pk)

@@ -12,6 +12,12 @@ from core.money import MIN_CHARGE, SUPPORTED_CURRENCIES, AmountError, format_amo
 from trainers.choices import timezone_names
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# How many of each tag a profile may list, and weekly windows a week may hold.
+MAX_SPECIALTIES = 20
+MAX_LANGUAGES = 10
+MAX_WINDOWS = 70
+# A date may be changed (a day off, extra hours) from the trainer's today to this far ahead.
+OVERRIDE_DAYS_AHEAD = 366
 
 
 def tags_clean(value: list[str], allowed: dict, what: str) -> list[str]:
@@ -67,3 +73,13 @@ def hhmm_clean(value: str) -> dt.time:
     if not HHMM.match(value):
         raise ValidationError('Use 24-hour "HH:MM", e.g. "09:30".')
     return dt.time(int(value[:2]), int(value[3:]))
+
+
+def override_date_clean(value: dt.date, *, today: dt.date) -> dt.date:
+    """A date a trainer may change: not past in their zone (`today` is their local date), at
+    most a year ahead."""
+    if value < today:
+        raise ValidationError("This date has already passed in your time zone.")
+    if value > today + dt.timedelta(days=OVERRIDE_DAYS_AHEAD):
+        raise ValidationError("Dates can be changed at most a year ahead.")
+    return value

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from web.views import accounts, bookings, checkout, directory, trainer_area, trainers
+from web.views import (
+    accounts,
+    bookings,
+    checkout,
+    directory,
+    trainer_area,
+    trainer_reviews,
+    trainer_schedule,
+    trainers,
+)
 
 app_name = "web"
 
@@ -42,5 +51,32 @@ urlpatterns = [
     path("sessions/<int:pk>/status/", checkout.booking_status, name="booking_status"),
     path("trainer/", trainer_area.trainer_home, name="trainer_home"),
     path("trainer/profile/", trainer_area.trainer_profile, name="trainer_profile"),
-    path("trainer/availability/", trainer_area.trainer_availability, name="trainer_availability"),
+    path(
+        "trainer/availability/",
+        trainer_schedule.trainer_availability,
+        name="trainer_availability",
+    ),
+    path(
+        "trainer/availability/dates/",
+        trainer_schedule.trainer_override_add,
+        name="trainer_override_add",
+    ),
+    path(
+        "trainer/availability/dates/<int:pk>/remove/",
+        trainer_schedule.trainer_override_remove,
+        name="trainer_override_remove",
+    ),
+    path("trainer/profile/photo/", trainer_area.trainer_photo_upload, name="trainer_photo"),
+    path(
+        "trainer/profile/photo/remove/",
+        trainer_area.trainer_photo_delete,
+        name="trainer_photo_remove",
+    ),
+    path("trainer/reviews/", trainer_reviews.trainer_reviews, name="trainer_reviews"),
+    path(
+        "trainer/reviews/<int:pk>/reply/",
+        trainer_reviews.trainer_review_reply,
+        name="trainer_review_reply",
+    ),
+    path("trainer/calendar/", trainer_reviews.trainer_calendar, name="trainer_calendar"),
 ]

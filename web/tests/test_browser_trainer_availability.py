@@ -26,7 +26,8 @@ def test_it_shows_clients_the_slots_the_trainer_opens_and_hides_those_closed(web
     trainer_page = new_page()
     log_in(trainer_page, base, trainer.user.email, PASSWORD)
     trainer_page.goto(f"{base}/trainer/availability/")
-    trainer_page.get_by_label(weekday_label).fill("07:00-09:00")
+    trainer_page.get_by_label(f"{weekday_label}, window 1, from").fill("07:00")
+    trainer_page.get_by_label(f"{weekday_label}, window 1, to").fill("09:00")
     trainer_page.get_by_role("button", name="Save availability").click()
     expect(trainer_page.get_by_role("status")).to_contain_text("availability is saved")
     screenshot(trainer_page, "trainer-availability")
@@ -41,7 +42,7 @@ def test_it_shows_clients_the_slots_the_trainer_opens_and_hides_those_closed(web
     expect(client_page.get_by_role("link", name="08:15")).to_have_count(0)
     screenshot(client_page, "trainer-page")
 
-    trainer_page.get_by_label(weekday_label).fill("")
+    trainer_page.get_by_role("button", name=f"Remove {weekday_label} window 1").click()
     trainer_page.get_by_role("button", name="Save availability").click()
     expect(trainer_page.get_by_role("status")).to_contain_text("availability is saved")
     assert not AvailabilityWindow.objects.filter(trainer=trainer).exists()

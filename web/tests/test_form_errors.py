@@ -1,6 +1,5 @@
 """The trainer's forms show every mistake at once, in words, next to its field; a textarea's limit
-counts what the trainer typed. The forms used to reveal errors one submit at a time (the form's
-own, then the API's), and a long specialty read {1: [ErrorDetail(string=...)]}."""
+counts what the trainer typed."""
 
 import re
 
@@ -15,7 +14,7 @@ PROFILE = {
     "first_name": "Kim",
     "last_name": "Lee",
     "bio": "",
-    "specialties": "strength",
+    "specialties": ["strength"],
     "hourly_rate": "75.00",
     "currency": "usd",
     "timezone": "UTC",
@@ -42,7 +41,7 @@ def test_the_profile_form_shows_every_error_at_once_in_words(client, trainer):
         "first_name": "",  # the form's own check
         "hourly_rate": "abc",  # the API's
         "timezone": "Mars/Olympus",  # the API's
-        "specialties": "strength, " + "x" * 50,  # the API's, on one item of a list
+        "specialties": ["strength", "x" * 50],  # not one of the list
     }
     response = client.post("/trainer/profile/", bad)
     assert response.status_code == 400
@@ -54,19 +53,25 @@ def test_the_profile_form_shows_every_error_at_once_in_words(client, trainer):
     assert trainer.hourly_rate == 7500
 
 
-def test_the_availability_form_shows_every_day_s_error_at_once(client, trainer):
-    week = {f"day_{d}": "" for d in range(7)}
-    week.update(
-        day_0="nonsense",  # badly written (the form)
-        day_1="10:00-09:00",  # ends before it starts (the service)
-        day_2="09:00-12:00, 11:00-13:00",  # overlaps (the service)
-        day_3="25:00-26:00",  # not a time (the API's parser)
-        day_4="09:00-17:00",  # fine
-    )
+def test_the_availability_form_shows_every_window_s_error_at_once(client, trainer):
+    week = {
+        "w0_0_start": "nonsense",  # not a time (the API's rule)
+        "w0_0_end": "10:00",
+        "w1_0_start": "10:00",  # ends before it starts (the service)
+        "w1_0_end": "09:00",
+        "w2_0_start": "09:00",
+        "w2_0_end": "12:00",
+        "w2_1_start": "11:00",  # overlaps the first (the service)
+        "w2_1_end": "13:00",
+        "w3_0_start": "09:00",  # no end
+        "w4_0_start": "09:00",  # fine
+        "w4_0_end": "17:00",
+    }
     response = client.post("/trainer/availability/", week)
     assert response.status_code == 400
     errors = field_errors(response.content.decode())
-    assert set(errors) == {"day_0", "day_1", "day_2", "day_3"}, errors
+    assert set(errors) == {"w0_0_start", "w1_0_end", "w2_1_start", "w3_0_end"}, errors
+    assert errors["w2_1_start"] == ["Overlaps 09:00-12:00 on Wednesday."]
     assert AvailabilityWindow.objects.filter(trainer=trainer).count() == 7  # unchanged
 
 

@@ -1,13 +1,16 @@
-import datetime as dt
-
 import pytest
 
 from core.tests.factories import ClientFactory, TrainerProfileFactory
-from trainers.models import AvailabilityWindow
 
 pytestmark = pytest.mark.django_db
 
-TRAINER_PAGES = ["/trainer/", "/trainer/profile/", "/trainer/availability/"]
+TRAINER_PAGES = [
+    "/trainer/",
+    "/trainer/profile/",
+    "/trainer/availability/",
+    "/trainer/reviews/",
+    "/trainer/calendar/",
+]
 
 
 def test_it_answers_404_to_clients_on_trainer_pages(client):
@@ -22,31 +25,6 @@ def test_it_shows_the_trainer_their_pages(client):
         assert client.get(url).status_code == 200, url
 
 
-def _week(**days):
-    return {f"day_{d}": days.get(f"day_{d}", "") for d in range(7)}
-
-
-def test_it_replaces_the_weekly_availability(client):
-    trainer = TrainerProfileFactory()
-    client.force_login(trainer.user)
-    response = client.post("/trainer/availability/", _week(day_0="09:00-12:00, 13:00-17:30"))
-    assert response.status_code == 302
-    windows = list(trainer.availability.values_list("weekday", "start_time", "end_time"))
-    assert windows == [
-        (0, dt.time(9), dt.time(12)),
-        (0, dt.time(13), dt.time(17, 30)),
-    ]
-
-
-def test_it_refuses_bad_ranges_and_keeps_the_old_week(client):
-    trainer = TrainerProfileFactory()
-    client.force_login(trainer.user)
-    for text in ("9 to 5", "25:00-26:00", "10:00-09:00"):
-        response = client.post("/trainer/availability/", _week(day_2=text))
-        assert response.status_code == 400, text
-    assert AvailabilityWindow.objects.filter(trainer=trainer).count() == 7
-
-
 def test_it_saves_the_profile_with_the_apis_rules(client):
     trainer = TrainerProfileFactory()
     client.force_login(trainer.user)
@@ -54,7 +32,7 @@ def test_it_saves_the_profile_with_the_apis_rules(client):
         "first_name": "Jo",
         "last_name": "Fit",
         "bio": "Coach",
-        "specialties": "Yoga, strength",
+        "specialties": ["yoga", "strength"],
         "hourly_rate": "80.50",
         "currency": "usd",
         "timezone": "Europe/London",

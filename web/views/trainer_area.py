@@ -1,23 +1,26 @@
-"""The trainer's own area: upcoming sessions, earnings per month, profile, weekly availability."""
+"""The trainer's own area: upcoming sessions, earnings per month, the profile and its photo."""
 
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from analytics.selectors import trainer_earnings_by_month
 from bookings.models import Booking
 from bookings.selectors import booking_list_for
 from core.money import format_amount
 from trainers.services import (
-    availability_replace,
+    trainer_photo_remove,
+    trainer_photo_set,
     trainer_profile_ensure,
     trainer_profile_update,
 )
-from web.forms import AvailabilityForm, TrainerProfileForm
+from web.trainer_forms import PhotoForm, TrainerProfileForm
 
 
 def trainer_required(view):
@@ -51,41 +54,61 @@ def trainer_home(request, profile):
     )
 
 
-@trainer_required
-def trainer_profile(request, profile):
-    initial = {
-        "first_name": profile.user.first_name,
-        "last_name": profile.user.last_name,
-        "bio": profile.bio,
-        "specialties": ", ".join(profile.specialties),
-        "hourly_rate": format_amount(profile.hourly_rate, profile.currency),
-        "currency": profile.currency,
-        "timezone": profile.timezone,
-        "accepting_bookings": profile.accepting_bookings,
-    }
-    form = TrainerProfileForm(request.POST or None, initial=initial, profile=profile)
-    if request.method == "POST" and form.is_valid():
-        trainer_profile_update(profile=profile, **form.cleaned_data)
-        messages.success(request, "Your profile is saved.")
-        return redirect("web:trainer_profile")
+def _profile_page(request, profile, *, form=None, photo_form=None, status=200):
+    if form is None:
+        form = TrainerProfileForm(
+            profile=profile,
+            initial={
+                "first_name": profile.user.first_name,
+                "last_name": profile.user.last_name,
+                "headline": profile.headline,
+                "bio": profile.bio,
+                "specialties": profile.specialties,
+                "languages": profile.languages,
+                "hourly_rate": format_amount(profile.hourly_rate, profile.currency),
+                "currency": profile.currency,
+                "timezone": profile.timezone,
+                "accepting_bookings": profile.accepting_bookings,
+            },
+        )
     return render(
         request,
         "web/trainer_profile.html",
-        {"form": form, "profile": profile},
-        status=400 if form.errors else 200,
+        {"form": form, "photo_form": photo_form or PhotoForm(), "profile": profile},
+        status=status,
     )
 
 
 @trainer_required
-def trainer_availability(request, profile):
-    form = AvailabilityForm(request.POST or None, windows=profile.availability.all())
-    if request.method == "POST" and form.is_valid():
-        availability_replace(trainer=profile, windows=form.windows)
-        messages.success(request, "Your weekly availability is saved.")
-        return redirect("web:trainer_availability")
-    return render(
-        request,
-        "web/trainer_availability.html",
-        {"form": form, "profile": profile},
-        status=400 if form.errors else 200,
-    )
+def trainer_profile(request, profile):
+    if request.method != "POST":
+        return _profile_page(request, profile)
+    form = TrainerProfileForm(request.POST, profile=profile)
+    if not form.is_valid():
+        return _profile_page(request, profile, form=form, status=400)
+    trainer_profile_update(profile=profile, **form.cleaned_data)
+    messages.success(request, "Your profile is saved.")
+    return redirect("web:trainer_profile")
+
+
+@require_POST
+@trainer_required
+def trainer_photo_upload(request, profile):
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            trainer_photo_set(profile=profile, upload=form.cleaned_data["photo"])
+        except ValidationError as e:
+            form.add_error(None, e)  # keyed "photo": shown next to the file field
+        else:
+            messages.success(request, "Your new photo is saved.")
+            return redirect("web:trainer_profile")
+    return _profile_page(request, profile, photo_form=form, status=400)
+
+
+@require_POST
+@trainer_required
+def trainer_photo_delete(request, profile):
+    trainer_photo_remove(profile=profile)
+    messages.success(request, "Your photo is removed; your initials show instead.")
+    return redirect("web:trainer_profile")
