@@ -34,6 +34,8 @@ from payments.models import Payment, Refund
 
 T = Transaction.Kind
 BATCH = 2000
+# The period checked when none is given (the command) and by every reconciliation.
+DEFAULT_PERIOD = dt.timedelta(days=1)
 # Verification rows kept for the admin; older ones are removed as new ones are stored.
 KEEP = 200
 

@@ -11,11 +11,13 @@ so one bad row never stops a sweep:
 6. refunds whose Stripe call got no answer: found by our metadata or asked again; refunds
    pending at Stripe, and refund totals against the charge's amount_refunded (refunds.py);
 7. open disputes: their status read again (refunds.py);
-8. payments whose money we no longer want: refunded in full (intents.py).
+8. payments whose money we no longer want: refunded in full (intents.py);
+9. the ledger verified against the rows and Stripe, last, after everything above was applied
+   and posted (ledger.py); a difference needs a person.
 
-A dry run does everything in one transaction that is rolled back, without asking Stripe to
-create or refund anything, and lists what would change (it holds the rows it reads until it
-ends: run it at a quiet moment).
+A dry run does everything but the ledger's verification in one transaction that is rolled
+back, without asking Stripe to create or refund anything, and lists what would change (it
+holds the rows it reads until it ends: run it at a quiet moment).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from django.utils import timezone
 
 from payments.models import PaymentAlert
 from payments.reconciliation import events, intents, refunds
-from payments.reconciliation.summary import ReconcileSummary
+from payments.reconciliation.ledger import verify_the_ledger
+from payments.reconciliation.summary import ReconcileSummary, run_item
 
 __all__ = ["ReconcileSummary", "reconcile_payments"]
 
@@ -62,3 +65,5 @@ def _sweep(now: dt.datetime, summary: ReconcileSummary) -> None:
     refunds.check_refunds(now, summary)
     refunds.check_disputes(summary)
     intents.refund_unwanted(summary)
+    if not summary.dry_run:
+        run_item(summary, "ledger verification", lambda: verify_the_ledger(now, summary))

@@ -28,6 +28,9 @@ class ReconcileSummary:
     disputes_checked: int = 0
     refunds_made: int = 0
     open_alerts: int = 0
+    # verify_ledger's exit code (None: not run) and the differences it found.
+    ledger_exit_code: int | None = None
+    ledger_differences: list[str] = field(default_factory=list)
     # What changed (or, in a dry run, would change), one line each.
     changes: list[str] = field(default_factory=list)
     # Stripe unreachable or refusing: tried again on the next run, nobody needs to act.
@@ -37,8 +40,9 @@ class ReconcileSummary:
 
     @property
     def needs_person(self) -> bool:
-        """A failure, or an open PaymentAlert: the command exits non-zero."""
-        return bool(self.failures) or self.open_alerts > 0
+        """A failure, an open PaymentAlert or a difference in the ledger: the command exits
+        non-zero."""
+        return bool(self.failures) or self.open_alerts > 0 or bool(self.ledger_differences)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -52,8 +56,15 @@ class ReconcileSummary:
             f"refunds; checked the refunds of {self.refunds_checked} payments and "
             f"{self.disputes_checked} disputes; refunded {self.refunds_made} payments in full; "
             f"{len(self.errors)} errors, {len(self.failures)} failures, "
-            f"{self.open_alerts} open alerts."
+            f"{self.open_alerts} open alerts; {self._ledger()}."
         )
+
+    def _ledger(self) -> str:
+        if self.ledger_exit_code is None:
+            return "ledger not verified"
+        if self.ledger_differences:
+            return f"ledger: {len(self.ledger_differences)} differences"
+        return "ledger agrees" if self.ledger_exit_code == 0 else "ledger: Stripe not asked"
 
 
 def run_item(summary: ReconcileSummary, label: str, fn: Callable[[], object]) -> None:

@@ -85,7 +85,9 @@ def test_it_reports_stripe_being_down_without_failing(paid_without_webhook, sett
 
     summary = reconcile_payments()
 
-    assert len(summary.errors) == 2  # the open payment, the event list
+    # The open payment, the event list, the ledger's comparison with Stripe.
+    assert len(summary.errors) == 3
+    assert (summary.ledger_exit_code, summary.needs_person) == (2, False)
     assert Payment.objects.get().status == "pending"
 
 

@@ -5,7 +5,8 @@ avatar) and a few reviews of past sessions.
 Idempotent: running it again resets the same accounts (names, passwords, rates, availability,
 profiles) to the values below and creates nothing twice; bookings and payments made during a demo
 are kept. The reviewed past sessions are made once per trainer (completed and paid, with a
-payment row that never went through Stripe), so the directory shows ratings from the start.
+payment row that never went through Stripe, its charge posted to the ledger), so the directory
+shows ratings from the start and `manage.py verify_ledger` finds the books in order.
 """
 
 import datetime as dt
@@ -24,6 +25,7 @@ from accounts.models import User
 from bookings.models import Booking
 from bookings.services import booking_price
 from core.money import format_amount
+from ledger.postings import ledger_post_payment
 from payments.models import Payment
 from reviews.models import Review
 from trainers.models import AvailabilityWindow, TrainerProfile
@@ -173,13 +175,25 @@ def _reviewed_sessions(profile: TrainerProfile, demo: DemoTrainer, clients: list
             status=Booking.Status.COMPLETED,
             payment_status=Booking.PaymentStatus.PAID,
         )
-        Payment.objects.create(
+        paid_at = start - dt.timedelta(days=2)
+        payment = Payment.objects.create(
             booking=booking,
             amount=price,
             currency=profile.currency,
             status=Payment.Status.SUCCEEDED,
-            succeeded_at=start - dt.timedelta(days=2),
+            succeeded_at=paid_at,
+            # Ids no Stripe account has: the ledger keys its postings by them; with the card
+            # known, reconciliation never asks Stripe about the payment.
+            stripe_payment_intent_id=f"pi_demo_{booking.pk}",
+            stripe_charge_id=f"ch_demo_{booking.pk}",
+            payment_method_type="card",
+            card_brand="visa",
+            card_last4="4242",
         )
+        # Dated when it was paid, days ago: outside verify_ledger's default period, whose
+        # payments it looks up at Stripe.
+        Payment.objects.filter(pk=payment.pk).update(created_at=paid_at, updated_at=paid_at)
+        ledger_post_payment(payment)
         review = Review.objects.create(
             booking=booking,
             trainer=profile,

@@ -4,9 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from ledger.verification import verify_ledger
-
-DEFAULT_PERIOD = dt.timedelta(days=1)
+from ledger.verification import DEFAULT_PERIOD, verify_ledger
 
 
 def moment(value: str) -> dt.datetime:

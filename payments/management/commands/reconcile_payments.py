@@ -7,8 +7,9 @@ from payments.reconciliation import reconcile_payments
 class Command(BaseCommand):
     help = (
         "Fetch open payments, attempts, refunds, disputes and recent events from Stripe and "
-        "apply them, so a lost webhook never leaves a paid booking unpaid. Exits 1 when "
-        "something needs a person (a failure, or an open payment alert in the admin)."
+        "apply them, so a lost webhook never leaves a paid booking unpaid; then verify the "
+        "ledger. Exits 1 when something needs a person (a failure, an open payment alert in "
+        "the admin, or a difference in the ledger)."
     )
 
     def add_arguments(self, parser):
@@ -30,8 +31,12 @@ class Command(BaseCommand):
             self.stderr.write(f"  Stripe (retried next run): {error}")
         for failure in summary.failures:
             self.stderr.write(f"  Failed: {failure}")
+        for difference in summary.ledger_differences:
+            self.stderr.write(f"  Ledger: {difference}")
         if summary.needs_person:
             raise CommandError(
-                f"{len(summary.failures)} failure(s) and {summary.open_alerts} open payment "
-                "alert(s) need a person (see the log and /admin/payments/paymentalert/)."
+                f"{len(summary.failures)} failure(s), {summary.open_alerts} open payment "
+                f"alert(s) and {len(summary.ledger_differences)} ledger difference(s) need a "
+                "person (see the log, /admin/payments/paymentalert/ and "
+                "/admin/ledger/verification/)."
             )

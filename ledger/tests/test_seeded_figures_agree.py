@@ -1,0 +1,94 @@
+"""On seeded data the ledger is in order and every figure shown from the payment rows equals it
+to the cent: `make run`'s demo data leaves verify_ledger at exit 0, and on seed_analytics' mix
+of declines, refunds (ours and the Dashboard's) and disputes, posted by backfill_ledger, the
+analytics dashboard's and the trainer's earnings figures are the ledger's balances.
+
+The dashboard and the earnings page read the rows' after-refund columns (grouped by the
+payment's creation day over up to a million payments, with their own indexes); the ledger posts
+each movement when it happens. The figures agree because each movement posts what those
+columns say (Payment.payout_after_refunds), which verify_ledger checks payment by payment."""
+
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from analytics.selectors import analytics_summary
+from core.money import decimals
+from ledger.models import Account, Entry, Transaction, Verification
+from ledger.postings import ledger_catch_up
+from ledger.selectors import account_balances, platform_revenue, trainers_earned
+from payments.models import Payment
+from trainers.models import TrainerProfile
+
+pytestmark = pytest.mark.django_db
+A = Account.Kind
+T = Transaction.Kind
+
+
+@pytest.mark.stripe
+def test_the_demo_data_leaves_verify_ledger_at_exit_0(localstripe, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # a second run posts nothing twice
+    out = io.StringIO()
+
+    for args in ([], ["--all"]):
+        call_command("verify_ledger", *args, stdout=out)  # raises CommandError unless exit 0
+
+    collected = Payment.objects.filter(status__in=Payment.COLLECTED_STATUSES)
+    assert collected.count() == Transaction.objects.filter(kind=T.CHARGE).count() > 0
+    assert list(Verification.objects.values_list("exit_code", flat=True)) == [0, 0]
+    assert "The ledger agrees with the payment rows and Stripe." in out.getvalue()
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_analytics", payments=300, seed=7, days=200, stdout=io.StringIO())
+    ledger_catch_up()
+    return timezone.now().date()
+
+
+def test_the_dashboards_figures_are_the_ledgers(seeded):
+    today = seeded
+    summary = analytics_summary(start=today - dt.timedelta(days=210), end=today)
+
+    revenue = platform_revenue()
+    balances = account_balances()
+    payable = defaultdict(int)
+    for (kind, _trainer, currency), amount in balances.items():
+        if kind == A.TRAINER_PAYABLE:
+            payable[currency] += amount
+    assert sorted(summary["currencies"]) == sorted(revenue)
+    for currency, figures in summary["currencies"].items():
+        charged = Entry.objects.filter(
+            transaction__kind=T.CHARGE, account__kind=A.STRIPE_BALANCE, currency=currency
+        )
+        assert figures["gross"] == sum(charged.values_list("amount", flat=True))
+        assert figures["fees"] == revenue[currency].net_of_refunds
+        assert figures["payouts"] == payable[currency]
+        assert figures["disputes_lost_amount"] == revenue[currency].dispute_losses
+        assert figures["refund_amount"] > 0
+        assert figures["net_revenue"] == (
+            balances[A.STRIPE_BALANCE, None, currency]
+            + balances.get((A.DISPUTES_PENDING, None, currency), 0)
+        )
+
+
+def test_each_trainers_earnings_are_the_ledgers(seeded, as_user):
+    earned = trainers_earned()
+    trainers = TrainerProfile.objects.select_related("user")
+    assert trainers.count() > 1
+
+    for trainer in trainers:
+        response = as_user(trainer.user).get("/api/v1/analytics/earnings/?months=12")
+        assert response.status_code == 200
+        net = defaultdict(int)
+        for month in response.json()["months"]:
+            net[month["currency"]] += int(Decimal(month["net"]).scaleb(decimals(month["currency"])))
+        ledger = {c: amount for (t, c), amount in earned.items() if t == trainer.pk}
+        assert {c: n for c, n in net.items() if n} == ledger
