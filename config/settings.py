@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reviews",
     "analytics",
     "web",
+    "stripe_emulator",
 ]
 
 MIDDLEWARE = [

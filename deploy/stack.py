@@ -296,7 +296,13 @@ class Stack:
         }
         emulator = Child(
             "emulator",
-            [str(BIN / "localstripe"), "--port", str(self.stripe_port), "--from-scratch"],
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "stripe_emulator",
+                "--port",
+                str(self.stripe_port),
+            ],
             self.folder / "emulator.log",
             self.env,
         ).start()

@@ -1,12 +1,11 @@
-"""`make run`: migrate, seed the demo, start localstripe and the app, stop both on Ctrl-C.
+"""`make run`: migrate, seed the demo, start the Stripe emulator and the app, stop both on Ctrl-C.
 
 Plain standard library on purpose: it runs with the project's venv Python but needs nothing else.
 
 Choices worth knowing:
-- localstripe starts with --from-scratch. It persists to the fixed path /tmp/localstripe.pickle,
-  which the test suite also writes, so a plain start would load whatever the last test run left
-  (and slow down with every stored object). The price: payments made in an earlier `make run`
-  stay in our database but the emulator no longer knows their intents.
+- The Stripe emulator (`manage.py stripe_emulator`: localstripe plus Connect) starts empty every
+  time. The price: payments made in an earlier `make run` stay in our database but the emulator
+  no longer knows their intents.
 - The app runs under `runserver --noreload`: one process we own (the autoreloader forks a child
   that would outlive a signal sent to the parent), request logs on the console, static files
   through WhiteNoise's finders in DEBUG. gunicorn is for production (DEBUG=false).
@@ -31,7 +30,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-BIN = Path(PYTHON).parent
 HOST = "127.0.0.1"
 APP_PORT = 8000
 STRIPE_PORT = 8420
@@ -55,7 +53,7 @@ def port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            s.bind(("0.0.0.0", port))  # localstripe binds all interfaces
+            s.bind(("0.0.0.0", port))  # taken on any interface counts
         except OSError:
             return True
     return False
@@ -99,11 +97,24 @@ def wait_until_up(url: str, proc: subprocess.Popen, name: str, log: Path | None,
     raise Abort(f"{name} did not answer at {url} within {timeout:.0f} s.")
 
 
-def register_webhook(secret: str, stripe_url: str = STRIPE_URL, url: str = WEBHOOK_URL) -> None:
-    body = json.dumps({"url": url, "secret": secret}).encode()
+def emulator_command(port: int) -> list[str]:
+    """The Stripe emulator serving the Stripe API on `port` (localstripe on a private port)."""
+    return [PYTHON, str(ROOT / "manage.py"), "stripe_emulator", "--port", str(port)]
+
+
+def register_webhook(
+    secret: str,
+    stripe_url: str = STRIPE_URL,
+    url: str = WEBHOOK_URL,
+    *,
+    hook_id: str = "fitconnect",
+    connect: bool = False,
+) -> None:
+    """Have the emulator deliver its events to `url`; connect=True: the connected accounts'."""
+    body = json.dumps({"url": url, "secret": secret, **({"connect": True} if connect else {})})
     request = urllib.request.Request(  # noqa: S310 (our own loopback URL)
-        f"{stripe_url}/_config/webhooks/fitconnect",
-        data=body,
+        f"{stripe_url}/_config/webhooks/{hook_id}",
+        data=body.encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
@@ -111,7 +122,7 @@ def register_webhook(secret: str, stripe_url: str = STRIPE_URL, url: str = WEBHO
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             response.read()
     except (urllib.error.URLError, OSError) as e:
-        raise Abort(f"Could not register the webhook with localstripe: {e}") from None
+        raise Abort(f"Could not register the webhook with the Stripe emulator: {e}") from None
 
 
 def webhook_secret(env: dict) -> str:
@@ -172,11 +183,13 @@ def main() -> int:
     signal.signal(signal.SIGHUP, on_signal)
 
     try:
-        stripe_log = LOG_DIR / "localstripe.log"
-        say(f"Starting localstripe on {STRIPE_URL} (log: {stripe_log.relative_to(ROOT)})...")
+        stripe_log = LOG_DIR / "stripe-emulator.log"
+        say(
+            f"Starting the Stripe emulator on {STRIPE_URL} (log: {stripe_log.relative_to(ROOT)})..."
+        )
         with open(stripe_log, "ab") as log:
-            localstripe = subprocess.Popen(
-                [str(BIN / "localstripe"), "--port", str(STRIPE_PORT), "--from-scratch"],
+            emulator = subprocess.Popen(
+                emulator_command(STRIPE_PORT),
                 cwd=ROOT,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -185,8 +198,10 @@ def main() -> int:
                 start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
                 preexec_fn=_die_with_parent,
             )
-        children.append(("localstripe", localstripe))
-        wait_until_up(f"{STRIPE_URL}/js.stripe.com/v3/", localstripe, "localstripe", stripe_log)
+        children.append(("Stripe emulator", emulator))
+        wait_until_up(
+            f"{STRIPE_URL}/js.stripe.com/v3/", emulator, "The Stripe emulator", stripe_log
+        )
         register_webhook(secret)
         say(f"Webhook registered: {STRIPE_URL} -> {WEBHOOK_URL}")
 
@@ -228,7 +243,7 @@ def main() -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stop(children)
         if children:
-            say("Stopped the app and localstripe.")
+            say("Stopped the app and the Stripe emulator.")
 
 
 if __name__ == "__main__":

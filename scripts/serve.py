@@ -33,18 +33,21 @@ from urllib.parse import urlsplit, urlunsplit
 import environ
 import psycopg
 import redis
-from run import Abort, _die_with_parent, port_in_use, register_webhook, stop, wait_until_up
+from run import (
+    Abort,
+    _die_with_parent,
+    emulator_command,
+    port_in_use,
+    register_webhook,
+    stop,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 VAR = ROOT / "var"
 SECRETS_FILE = VAR / "serve.env"
 HOST = "127.0.0.1"
-
-
-def emulator_command(port: int) -> list[str]:
-    """The Stripe emulator, serving the Stripe API on `port`."""
-    return [str(BIN / "localstripe"), "--port", str(port), "--from-scratch"]
 
 
 def say(message: str) -> None:

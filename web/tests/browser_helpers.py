@@ -5,7 +5,10 @@ from web.tests.conftest import log_in
 
 VISA = "4242424242424242"
 DECLINED_AT_CHARGE = "4000000000000341"
+# Stripe's 3-D Secure test cards: the first asks once when it is set up and not again for the
+# payment made with it; the second asks every time.
 THREE_D_SECURE = "4000002500003155"
+THREE_D_SECURE_ALWAYS = "4000002760003184"
 
 
 def book_first_free_slot(page, base: str, client, trainer) -> int:
