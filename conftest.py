@@ -12,6 +12,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _payout_account_not_required(settings):
+    """Factory trainers have no connected Stripe account; most tests are about bookings, not
+    payouts, and book them as a deployment with REQUIRE_PAYOUT_ACCOUNT=false does. The tests
+    of payouts (payments/tests/test_payout_*.py) turn it on, as it is by default."""
+    settings.REQUIRE_PAYOUT_ACCOUNT = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """The login throttle and other counters live in the cache: no test inherits another's."""
     from django.core.cache import cache

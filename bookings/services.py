@@ -126,6 +126,10 @@ def booking_create(
             raise ValidationError({"trainer_id": "No trainer with this id."})
         if not trainer.accepting_bookings or trainer.hourly_rate <= 0:
             raise ValidationError({"trainer_id": "This trainer is not accepting bookings."})
+        if not trainer.is_bookable:
+            raise ValidationError(
+                {"trainer_id": "This trainer cannot be booked until their payouts are set up."}
+            )
         if not is_within_availability(trainer, start_time, end_time):
             raise ValidationError(
                 {"start_time": "The session is outside the trainer's availability."}

@@ -4,8 +4,14 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.checks import Error, Tags, register
 
-# Settings that have a development default but must come from the environment in production.
-REQUIRED_IN_PRODUCTION = ["SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
+# Settings that have a development default but must come from the environment in production,
+# with the id of the check that names each one.
+REQUIRED_IN_PRODUCTION = {
+    "SECRET_KEY": "fitconnect.E001",
+    "STRIPE_SECRET_KEY": "fitconnect.E002",
+    "STRIPE_WEBHOOK_SECRET": "fitconnect.E003",
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "fitconnect.E011",
+}
 
 
 @register(Tags.security, deploy=False)
@@ -16,13 +22,14 @@ def check_required_secrets(app_configs, **kwargs):
         "SECRET_KEY": settings.SECRET_KEY_MISSING,
         "STRIPE_SECRET_KEY": not settings.STRIPE_SECRET_KEY,
         "STRIPE_WEBHOOK_SECRET": not settings.STRIPE_WEBHOOK_SECRET,
+        "STRIPE_CONNECT_WEBHOOK_SECRET": not settings.STRIPE_CONNECT_WEBHOOK_SECRET,
     }
     return [
         Error(
             f"{name} is not set. Set the {name} environment variable (see .env.example).",
-            id=f"fitconnect.E00{i}",
+            id=check_id,
         )
-        for i, name in enumerate(REQUIRED_IN_PRODUCTION, start=1)
+        for name, check_id in REQUIRED_IN_PRODUCTION.items()
         if missing[name]
     ]
 

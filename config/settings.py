@@ -26,6 +26,7 @@ DEV_DEFAULTS = {
     "STRIPE_SECRET_KEY": "sk_test_localstripe",
     "STRIPE_PUBLISHABLE_KEY": "pk_test_localstripe",
     "STRIPE_WEBHOOK_SECRET": "whsec_localstripe_dev",
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_localstripe_connect_dev",
 }
 SECRET_KEY = env("SECRET_KEY", default=DEV_DEFAULTS["SECRET_KEY"] if DEBUG else "")
 # Django and simplejwt read SECRET_KEY while the apps load, before any system check runs, so an
@@ -322,6 +323,10 @@ CANCELLATION_PLATFORM_KEEPS_FEE = env.bool("CANCELLATION_PLATFORM_KEEPS_FEE", de
 # A confirmed, paid session becomes `completed` this many hours after its end (bookings.completion):
 # the client's window to report a session that did not happen before the trainer's share is due.
 SESSION_COMPLETION_GRACE_HOURS = env.int("SESSION_COMPLETION_GRACE_HOURS", default=24)
+# A trainer can be booked only once their connected Stripe account can receive payouts (the
+# trainer's share is transferred there after each completed session). False: bookings work
+# without one, and the shares wait until the trainer finishes onboarding.
+REQUIRE_PAYOUT_ACCOUNT = env.bool("REQUIRE_PAYOUT_ACCOUNT", default=True)
 
 # --- Stripe ---------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env(
@@ -332,6 +337,12 @@ STRIPE_PUBLISHABLE_KEY = env(
 )
 STRIPE_WEBHOOK_SECRET = env(
     "STRIPE_WEBHOOK_SECRET", default=DEV_DEFAULTS["STRIPE_WEBHOOK_SECRET"] if DEBUG else ""
+)
+# Connected accounts' events (account.updated, payout.*) come to their own endpoint
+# (/api/v1/payments/webhook/connect/), signed with this endpoint's own secret.
+STRIPE_CONNECT_WEBHOOK_SECRET = env(
+    "STRIPE_CONNECT_WEBHOOK_SECRET",
+    default=DEV_DEFAULTS["STRIPE_CONNECT_WEBHOOK_SECRET"] if DEBUG else "",
 )
 # Unset: the real api.stripe.com. Set (e.g. http://127.0.0.1:8420): the localstripe emulator.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420" if DEBUG else "")

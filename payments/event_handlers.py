@@ -1,10 +1,11 @@
 """What each Stripe event type does: {event_type: EventHandler}, the apply layer's door.
 
 A handler has two halves. `fetch` (optional) runs first, outside any transaction, and may call
-Stripe (so a slow Stripe never holds our row locks); only charge.refunded needs one, for refunds
-its event leaves out. `apply` runs inside the transaction that claims the event (payments.intake),
-finds and locks the payment row and applies the object through payments.apply. Types not listed
-here are stored and acknowledged, nothing more.
+Stripe (so a slow Stripe never holds our row locks): charge.refunded needs one, for refunds its
+event leaves out, and account.updated, whose copy may be older than the account. `apply` runs
+inside the transaction that claims the event (payments.intake), finds and locks the payment row
+(or the trainer's, for a connected account) and applies the object through payments.apply.
+Types not listed here are stored and acknowledged, nothing more.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from payments import stripe_client, stripe_objects
 from payments.alerts import alert_raise
+from payments.apply.accounts import apply_account, apply_payout, apply_transfer
 from payments.apply.disputes import payment_apply_dispute
 from payments.apply.intents import payment_apply_intent
 from payments.apply.lookup import ApplyResult, metadata_payment_id, payment_lock
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 class EventHandler:
     apply: Callable[[dict, Any], ApplyResult]
     fetch: Callable[[dict], Any] | None = None
+    # apply gets the whole event instead of its object (a connected account's event names the
+    # account only in the envelope).
+    whole_event: bool = False
 
 
 def _unknown(kind: str, stripe_id) -> ApplyResult:
@@ -149,7 +154,17 @@ def apply_dispute(dispute: dict, fresh: None) -> ApplyResult:
     return payment_apply_dispute(payment, dispute)
 
 
+# --- Connect: account.updated, transfer.*, payout.* ---------------------------------------------
+def fetch_account(account: dict) -> dict | None:
+    """The account as Stripe knows it now: account.updated events may arrive out of order, and
+    payouts_enabled moves both ways (Stripe disables payouts when a requirement is overdue)."""
+    account_id = stripe_objects.text(account, "id")
+    return stripe_client.retrieve_account(account_id).to_dict() if account_id else None
+
+
 _intent = EventHandler(apply=apply_intent)
+_transfer = EventHandler(apply=apply_transfer)
+_payout = EventHandler(apply=apply_payout, whole_event=True)
 
 EVENT_HANDLERS: dict[str, EventHandler] = {
     "payment_intent.succeeded": _intent,
@@ -165,4 +180,10 @@ EVENT_HANDLERS: dict[str, EventHandler] = {
     "charge.dispute.created": EventHandler(apply=apply_dispute),
     "charge.dispute.updated": EventHandler(apply=apply_dispute),
     "charge.dispute.closed": EventHandler(apply=apply_dispute),
+    "account.updated": EventHandler(fetch=fetch_account, apply=apply_account),
+    "transfer.created": _transfer,
+    "transfer.updated": _transfer,
+    "transfer.reversed": _transfer,
+    "payout.paid": _payout,
+    "payout.failed": _payout,
 }

@@ -38,10 +38,11 @@ class Outcome(enum.StrEnum):
     STRIPE_UNAVAILABLE = "stripe_unavailable"
 
 
-def stripe_event_verify(payload: bytes, sig_header: str) -> dict:
-    """The event in a delivery whose signature checks out; InvalidWebhook for anything else."""
+def stripe_event_verify(payload: bytes, sig_header: str, *, secret: str | None = None) -> dict:
+    """The event in a delivery whose signature checks out with `secret` (default: the platform
+    endpoint's); InvalidWebhook for anything else."""
     try:
-        stripe_client.construct_event(payload, sig_header)
+        stripe_client.construct_event(payload, sig_header, secret)
     except (AttributeError, TypeError) as e:
         # The SDK checks the signature, then chokes on signed JSON that is not an object.
         raise stripe_client.InvalidWebhook("Invalid webhook payload.") from e
@@ -81,7 +82,10 @@ def stripe_event_apply(event: dict, *, force: bool = False) -> tuple[WebhookEven
             row = _store_and_claim(event, force=force)
             if row is None:
                 return WebhookEvent.objects.get(stripe_event_id=event["id"]), Outcome.DUPLICATE
-            result = handler.apply(obj, fresh) if handler else ApplyResult()
+            if handler is None:
+                result = ApplyResult()
+            else:
+                result = handler.apply(event if handler.whole_event else obj, fresh)
     except Exception as exc:
         return _record_failure(event, exc, force=force)
     _after_commit(result)

@@ -1,11 +1,18 @@
 """Reads: a booking's own payment, the refund its cancellation would give, who sees which
-payments."""
+payments, a trainer's payouts."""
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.policy import CancellationQuote, cancellation_quote
-from payments.models import Payment
+from ledger.selectors import trainer_owed
+from payments.models import Payment, Transfer
+from trainers.models import TrainerProfile
 
 
 def payment_live_for_booking(booking: Booking) -> Payment | None:
@@ -49,3 +56,83 @@ def payment_list_for(user) -> QuerySet[Payment]:
     if user.is_trainer:
         return qs.filter(trainer__user=user)  # the payment's copy of booking.trainer
     return qs.filter(booking__client=user)
+
+
+# --- A trainer's payouts --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UpcomingTransfer:
+    """A session whose share is still to be transferred, and when that is expected."""
+
+    booking: Booking
+    amount: int
+    currency: str
+    expected_at: dt.datetime | None  # None: waiting for something else (see `waiting_for`)
+    waiting_for: str
+
+
+@dataclass(frozen=True)
+class TrainerPayouts:
+    trainer: TrainerProfile
+    owed: dict[str, int]  # {currency: what the platform owes the trainer, per the ledger}
+    upcoming: list[UpcomingTransfer]
+    past: list[Transfer]  # sent, newest first, with their reversals prefetched
+
+
+def payout_account_status(trainer: TrainerProfile) -> str:
+    """not_started, pending (Stripe still needs something, or is checking), enabled."""
+    if not trainer.stripe_account_id:
+        return "not_started"
+    return "enabled" if trainer.payouts_enabled else "pending"
+
+
+def trainer_payouts(trainer: TrainerProfile, *, now: dt.datetime | None = None) -> TrainerPayouts:
+    """What the trainer's payouts page and API show: what is owed, what comes next, what went."""
+    now = now or timezone.now()
+    grace = dt.timedelta(hours=settings.SESSION_COMPLETION_GRACE_HOURS)
+    ready = bool(trainer.stripe_account_id and trainer.payouts_enabled)
+    upcoming: list[UpcomingTransfer] = []
+    # Sessions not completed yet: transferred once completed, at their end plus the grace.
+    not_completed = (
+        Payment.live()
+        .filter(
+            trainer=trainer,
+            status__in=(Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED),
+            booking__status=Booking.Status.CONFIRMED,
+        )
+        .select_related("booking")
+        .order_by("booking__end_time")
+    )
+    for payment in not_completed[:100]:
+        upcoming.append(
+            UpcomingTransfer(
+                booking=payment.booking,
+                amount=payment.net_trainer_payout,
+                currency=payment.currency,
+                expected_at=max(payment.booking.end_time + grace, now),
+                waiting_for="" if ready else "your payout account",
+            )
+        )
+    waiting = Transfer.objects.filter(trainer=trainer, status__in=Transfer.UNSENT_STATUSES)
+    for transfer in waiting.select_related("booking").order_by("created_at")[:100]:
+        reason = {
+            Transfer.Status.HELD: "a review by FitConnect",
+            Transfer.Status.FAILED: "a review by FitConnect",
+        }.get(transfer.status, "" if ready else "your payout account")
+        upcoming.append(
+            UpcomingTransfer(
+                booking=transfer.booking,
+                amount=transfer.amount,
+                currency=transfer.currency,
+                expected_at=None if reason else now,
+                waiting_for=reason,
+            )
+        )
+    past = list(
+        Transfer.objects.filter(trainer=trainer, status=Transfer.Status.SENT)
+        .select_related("booking")
+        .prefetch_related("reversals")
+        .order_by("-sent_at", "-id")[:100]
+    )
+    return TrainerPayouts(
+        trainer=trainer, owed=trainer_owed(trainer.pk), upcoming=upcoming, past=past
+    )

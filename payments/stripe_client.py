@@ -54,6 +54,23 @@ class RefundRow(Protocol):
     def payment(self) -> PaymentRow: ...
 
 
+class TransferRow(Protocol):
+    pk: Any
+    booking_id: Any
+    amount: int
+    currency: str
+    destination: str
+    source_transaction: str
+
+
+class ReversalRow(Protocol):
+    pk: Any
+    amount: int
+
+    @property
+    def transfer(self) -> Any: ...
+
+
 class StripeFailure(Exception):
     """Base of our Stripe errors; `message` is safe to show to the caller."""
 
@@ -289,10 +306,13 @@ def list_events(
     return _call("list events", lambda: get_client().v1.events.list(params))
 
 
-def construct_event(payload: bytes, sig_header: str) -> stripe.Event:
-    """Verify the signature with STRIPE_WEBHOOK_SECRET (Stripe's default 300 s tolerance)."""
+def construct_event(payload: bytes, sig_header: str, secret: str | None = None) -> stripe.Event:
+    """Verify the signature with `secret` (default STRIPE_WEBHOOK_SECRET; the Connect endpoint
+    has its own), with Stripe's default 300 s tolerance."""
     try:
-        return get_client().construct_event(payload, sig_header, settings.STRIPE_WEBHOOK_SECRET)
+        return get_client().construct_event(
+            payload, sig_header, secret or settings.STRIPE_WEBHOOK_SECRET
+        )
     except stripe.SignatureVerificationError as e:
         raise InvalidWebhook("Invalid Stripe signature.") from e
     except ValueError as e:  # not JSON, or JSON that is not an event
@@ -386,3 +406,99 @@ def keep_card_on_customer(*, payment_method: str, customer: str) -> None:
     if attached != customer:
         params: stripe.params.PaymentMethodAttachParams = {"customer": customer}
         _call("save your card", lambda: client.v1.payment_methods.attach(payment_method, params))
+
+
+# --- Connect: trainers' connected accounts, and transfers of their shares --------------------
+def create_account(*, trainer: Any) -> stripe.Account:
+    """An Express account for the trainer: in the pinned API version that is a `controller`
+    with the Express Dashboard, Stripe collecting what it needs, and the platform paying Stripe's
+    fees and bearing negative balances. Only the transfers capability: the client pays the
+    platform, and the platform transfers the trainer's share (separate charges and transfers)."""
+    params: stripe.params.AccountCreateParams = {
+        "controller": {
+            "fees": {"payer": "application"},
+            "losses": {"payments": "application"},
+            "requirement_collection": "stripe",
+            "stripe_dashboard": {"type": "express"},
+        },
+        "capabilities": {"transfers": {"requested": True}},
+        "email": trainer.user.email,
+        "metadata": {"trainer_id": str(trainer.pk)},
+    }
+    return _call(
+        "create your payout account",
+        lambda: get_client().v1.accounts.create(
+            params, {"idempotency_key": f"trainer:{trainer.pk}:account"}
+        ),
+    )
+
+
+def retrieve_account(account_id: str) -> stripe.Account:
+    return _call("read the payout account", lambda: get_client().v1.accounts.retrieve(account_id))
+
+
+def create_account_link(*, account_id: str, refresh_url: str, return_url: str) -> str:
+    """The URL of Stripe's hosted onboarding for the account (single use, expires in minutes:
+    `refresh_url` is where Stripe sends a trainer whose link expired, to get a new one)."""
+    params: stripe.params.AccountLinkCreateParams = {
+        "account": account_id,
+        "type": "account_onboarding",
+        "refresh_url": refresh_url,
+        "return_url": return_url,
+    }
+    link = _call("start onboarding", lambda: get_client().v1.account_links.create(params))
+    return link.url
+
+
+def create_login_link(account_id: str) -> str:
+    """A one-time URL into the account's Express Dashboard."""
+    link = _call(
+        "open the Stripe dashboard",
+        lambda: get_client().v1.accounts.login_links.create(account_id),
+    )
+    return link.url
+
+
+def transfer_group(booking_id: Any) -> str:
+    """Ties a booking's charge and its transfer together in Stripe's reports."""
+    return f"booking_{booking_id}"
+
+
+def create_transfer(*, transfer: TransferRow) -> stripe.Transfer:
+    """Send `transfer.amount` of the platform's balance to the trainer's connected account.
+
+    `source_transaction` is the session's charge: the transfer is funded from that charge's
+    funds and never waits for the platform's available balance (Stripe pays it out when the
+    charge's funds settle). The idempotency key is our row's: a retry after a lost answer
+    returns the first transfer instead of paying twice.
+    """
+    params: stripe.params.TransferCreateParams = {
+        "amount": transfer.amount,
+        "currency": transfer.currency,
+        "destination": transfer.destination,
+        "transfer_group": transfer_group(transfer.booking_id),
+        "metadata": {"transfer_id": str(transfer.pk), "booking_id": str(transfer.booking_id)},
+    }
+    if transfer.source_transaction:
+        params["source_transaction"] = transfer.source_transaction
+    return _call(
+        "send the trainer's payout",
+        lambda: get_client().v1.transfers.create(
+            params, {"idempotency_key": f"transfer:{transfer.pk}"}
+        ),
+    )
+
+
+def create_transfer_reversal(*, reversal: ReversalRow) -> stripe.TransferReversal:
+    """Take `reversal.amount` of its sent transfer back from the trainer's connected account."""
+    params: stripe.params.TransferReversalCreateParams = {
+        "amount": reversal.amount,
+        "metadata": {"reversal_id": str(reversal.pk), "transfer_id": str(reversal.transfer.pk)},
+    }
+    transfer_id = reversal.transfer.stripe_transfer_id or ""
+    return _call(
+        "take back the trainer's payout",
+        lambda: get_client().v1.transfers.reversals.create(
+            transfer_id, params, {"idempotency_key": f"transfer_reversal:{reversal.pk}"}
+        ),
+    )

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from payments import api
-from payments.webhooks import StripeWebhookView
+from payments.webhooks import StripeConnectWebhookView, StripeWebhookView
 
 urlpatterns = [
     path("", api.PaymentListApi.as_view(), name="payment-list"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:payment_id>/", api.PaymentDetailApi.as_view(), name="payment-detail"),
     path("<int:payment_id>/refund/", api.PaymentRefundApi.as_view(), name="payment-refund"),
     path("webhook/", StripeWebhookView.as_view(), name="payment-webhook"),
+    path("webhook/connect/", StripeConnectWebhookView.as_view(), name="payment-webhook-connect"),
 ]

@@ -1,5 +1,8 @@
-"""POST /api/v1/payments/webhook/: Stripe's deliveries, verified and handed to payments.intake."""
+"""POST /api/v1/payments/webhook/ (the platform's events) and /webhook/connect/ (the connected
+accounts' events): Stripe's deliveries, verified and handed to payments.intake, one path for
+both."""
 
+from django.conf import settings
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -24,10 +27,17 @@ class StripeWebhookView(APIView):
         # The error row must survive the handler's rollback even if ATOMIC_REQUESTS is turned on.
         return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
+    def signing_secret(self) -> str:
+        return settings.STRIPE_WEBHOOK_SECRET
+
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         try:
-            event = stripe_event_verify(request.body, request.headers.get("Stripe-Signature", ""))
+            event = stripe_event_verify(
+                request.body,
+                request.headers.get("Stripe-Signature", ""),
+                secret=self.signing_secret(),
+            )
         except stripe_client.InvalidWebhook as e:
             return Response({"error": str(e)}, status=400)
         row, outcome = stripe_event_apply(event)
@@ -39,3 +49,12 @@ class StripeWebhookView(APIView):
                 status=500,
             )
         return Response({"received": True, "duplicate": outcome is Outcome.DUPLICATE})
+
+
+class StripeConnectWebhookView(StripeWebhookView):
+    """The Connect endpoint: Stripe signs it with its own secret. Its events (account.updated,
+    payout.*) go through the same intake as the platform's, so a copy delivered to both
+    endpoints is applied once."""
+
+    def signing_secret(self) -> str:
+        return settings.STRIPE_CONNECT_WEBHOOK_SECRET

@@ -72,6 +72,10 @@ def generated_secrets() -> dict[str, str]:
             f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
             f"STRIPE_WEBHOOK_SECRET=whsec_{secrets.token_hex(24)}\n"
         )
+    if "STRIPE_CONNECT_WEBHOOK_SECRET=" not in SECRETS_FILE.read_text():
+        # A var/serve.env made before connected accounts' webhooks had their own endpoint.
+        with SECRETS_FILE.open("a") as f:
+            f.write(f"STRIPE_CONNECT_WEBHOOK_SECRET=whsec_{secrets.token_hex(24)}\n")
     return dict(line.split("=", 1) for line in SECRETS_FILE.read_text().splitlines() if "=" in line)
 
 

@@ -222,8 +222,9 @@ def free_slots_for_trainers(
         t.pk: {day: [] for day in days} for t in trainers
     }
     days = sorted(set(days))
-    # No rate yet (a fresh sign-up): booking_create refuses it, so no slot is offered either.
-    bookable = [t for t in trainers if t.accepting_bookings and t.hourly_rate > 0]
+    # No rate yet (a fresh sign-up), or no payout account while one is required: booking_create
+    # refuses it, so no slot is offered either.
+    bookable = [t for t in trainers if t.is_bookable]
     if not bookable or not days or duration_minutes <= 0:
         return result
     # Days far outside the bookable range have no slots; skipping them also keeps dates near

@@ -59,6 +59,20 @@ class TrainerProfile(TimeStampedModel):
     # The secret in the URL of the trainer's private iCal feed of sessions; null: no feed.
     # Rotating it revokes the old URL.
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The trainer's connected Stripe account (Express), where their share of each completed
+    # session is transferred. The flags and what Stripe still needs are copied from the account
+    # by the account.updated webhook (payments.apply.accounts); payouts_enabled decides whether
+    # the trainer can be booked while REQUIRE_PAYOUT_ACCOUNT is on.
+    stripe_account_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    # Stripe's requirements.currently_due (and past_due): field names like "external_account".
+    payout_requirements = models.JSONField(default=list, blank=True)
+    payout_disabled_reason = models.CharField(max_length=100, blank=True)
+    # An admin holds this trainer's payouts: their sessions' transfers are created held (and
+    # wait for a person to release them) instead of being sent.
+    payouts_held = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
@@ -70,6 +84,24 @@ class TrainerProfile(TimeStampedModel):
 
     def __str__(self):
         return f"Trainer {self.user.email}"
+
+    @property
+    def is_bookable(self) -> bool:
+        """Accepting bookings with a rate, and (when REQUIRE_PAYOUT_ACCOUNT) able to be paid:
+        the directory, the free slots and booking_create all ask this."""
+        return (
+            self.accepting_bookings
+            and self.hourly_rate > 0
+            and (self.payouts_enabled or not settings.REQUIRE_PAYOUT_ACCOUNT)
+        )
+
+    @classmethod
+    def bookable_q(cls) -> models.Q:
+        """is_bookable as a filter."""
+        q = models.Q(accepting_bookings=True, hourly_rate__gt=0)
+        if settings.REQUIRE_PAYOUT_ACCOUNT:
+            q &= models.Q(payouts_enabled=True)
+        return q
 
     @property
     def avatar_url(self) -> str:

@@ -89,7 +89,7 @@ def trainer_list(
     `sort`: "rating" (highest average first, unrated last, then most reviews), "price" or
     "-price" (see _price_key); otherwise by id. "soonest" needs the free slots: trainer_directory.
     """
-    qs = trainer_directory_qs().filter(accepting_bookings=True, hourly_rate__gt=0)
+    qs = trainer_directory_qs().filter(TrainerProfile.bookable_q())
     if specialty:
         qs = qs.filter(_json_tag_q("specialties", specialty.strip().lower()))
     if language:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from payments import payouts_api
 from trainers import api
 
 urlpatterns = [
@@ -20,6 +21,17 @@ urlpatterns = [
         "me/availability/overrides/<int:override_id>/",
         api.TrainerMeOverrideDetailApi.as_view(),
         name="trainer-me-override-detail",
+    ),
+    path("me/payouts/", payouts_api.TrainerPayoutsApi.as_view(), name="trainer-me-payouts"),
+    path(
+        "me/payouts/onboarding/",
+        payouts_api.TrainerPayoutOnboardingApi.as_view(),
+        name="trainer-me-payouts-onboarding",
+    ),
+    path(
+        "me/payouts/dashboard/",
+        payouts_api.TrainerPayoutDashboardApi.as_view(),
+        name="trainer-me-payouts-dashboard",
     ),
     path("<int:pk>/", api.TrainerDetailApi.as_view(), name="trainer-detail"),
     path("<int:pk>/slots/", api.TrainerSlotsApi.as_view(), name="trainer-slots"),

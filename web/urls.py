@@ -8,6 +8,7 @@ from web.views import (
     trainer_area,
     trainer_reviews,
     trainer_schedule,
+    trainer_payouts,
     trainers,
 )
 
@@ -79,4 +80,20 @@ urlpatterns = [
         name="trainer_review_reply",
     ),
     path("trainer/calendar/", trainer_reviews.trainer_calendar, name="trainer_calendar"),
+    path("trainer/payouts/", trainer_payouts.trainer_payouts_page, name="trainer_payouts"),
+    path(
+        "trainer/payouts/onboarding/",
+        trainer_payouts.trainer_payouts_onboarding,
+        name="trainer_payouts_onboarding",
+    ),
+    path(
+        "trainer/payouts/return/",
+        trainer_payouts.trainer_payouts_return,
+        name="trainer_payouts_return",
+    ),
+    path(
+        "trainer/payouts/dashboard/",
+        trainer_payouts.trainer_payouts_dashboard,
+        name="trainer_payouts_dashboard",
+    ),
 ]

@@ -12,13 +12,19 @@ import sys
 import pytest
 from django.conf import settings
 
-REQUIRED = ["SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]
+REQUIRED = [
+    "SECRET_KEY",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_CONNECT_WEBHOOK_SECRET",
+]
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k7Vq2-production-like-secret-key-with-enough-entropy-9xYz3LmN0pQr",
     "STRIPE_SECRET_KEY": "sk_test_deploy-check",
     "STRIPE_PUBLISHABLE_KEY": "pk_test_deploy-check",
     "STRIPE_WEBHOOK_SECRET": "whsec_fitconnect_test",
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_fitconnect_connect_test",
     "ALLOWED_HOSTS": "fitconnect.example.com",
     # A cache all processes share (only connected to when something counts in it).
     "CACHE_URL": "redis://127.0.0.1:6379/15",

@@ -27,6 +27,10 @@ ALLOWED_LOCAL_IMPORTS = {
         "gunicorn's config, run in its master: prometheus_client chooses its multiprocess mode "
         "from PROMETHEUS_MULTIPROC_DIR when first imported, so not before this file sets it"
     ),
+    ("payments/apps.py", "payments.receivers"): (
+        "signal receivers are connected by importing their module, once the app registry is "
+        "ready: AppConfig.ready() is where Django wants that"
+    ),
     ("manage.py", "django.core.management"): (
         "Django's own manage.py: DJANGO_SETTINGS_MODULE is set before Django is imported"
     ),
@@ -47,12 +51,15 @@ PAYMENTS_LAYERS = [
             "payments.webhook_admin",
             "payments.urls",
             "payments.management",
+            "payments.receivers",
+            "payments.apps",
+            "payments.payouts_api",
         ],
     ),
     ("intake", ["payments.intake", "payments.reconciliation"]),
     ("commands", ["payments.commands"]),
     ("apply", ["payments.event_handlers", "payments.apply"]),
-    ("state", ["payments.models", "payments.selectors", "payments.alerts", "payments.apps"]),
+    ("state", ["payments.models", "payments.selectors", "payments.alerts"]),
     ("vendor boundary", ["payments.stripe_client", "payments.stripe_objects"]),
 ]
 PAYMENTS_OUTSIDE_LAYERS = ("payments.tests", "payments.migrations")

@@ -15,6 +15,7 @@ from django.db.models import Max, Sum
 
 from bookings.models import Booking
 from notifications.services import notify_booking_cancelled, notify_refunds_succeeded
+from payments.apply.transfers import transfer_follow_payment
 from payments.models import Payment, Refund
 
 logger = logging.getLogger(__name__)
@@ -121,4 +122,6 @@ def payment_derive(payment: Payment, booking: Booking | None = None) -> Payment:
         if booking is None:
             booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
         booking_derive(booking)
+        # The trainer's transfer follows what the client got back.
+        transfer_follow_payment(payment)
     return payment

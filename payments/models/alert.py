@@ -16,6 +16,9 @@ class PaymentAlert(models.Model):
         MISMATCH = "mismatch", "Success disagrees with our payment"
         REFUND_FAILED = "refund_failed", "Refund failed"
         REFUND_TOTALS = "refund_totals", "Refund totals differ from Stripe's"
+        TRANSFER_FAILED = "transfer_failed", "Transfer or reversal refused by Stripe"
+        TRANSFER_MISMATCH = "transfer_mismatch", "Session's transfer missing or wrong"
+        PAYOUT_FAILED = "payout_failed", "Trainer's payout to their bank failed"
 
     key = models.CharField(max_length=300, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
