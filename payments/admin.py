@@ -4,7 +4,8 @@ from django.utils import timezone
 from core.admin import CappedCountPaginator, ViewOnlyAdminMixin
 from core.money import format_amount
 from payments import stripe_client
-from payments.models import Payment, PaymentAlert, Refund, WebhookEvent
+from payments.models import Payment, PaymentAlert, Refund, Transfer, TransferReversal, WebhookEvent
+from payments.transfer_admin import TransferAdmin, TransferReversalAdmin
 from payments.webhook_admin import WebhookEventAdmin
 
 
@@ -224,3 +225,5 @@ class PaymentAlertAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 admin.site.register(WebhookEvent, WebhookEventAdmin)
+admin.site.register(Transfer, TransferAdmin)
+admin.site.register(TransferReversal, TransferReversalAdmin)

@@ -43,9 +43,17 @@ class TrainerProfileAdmin(admin.ModelAdmin):
         "rate",
         "timezone",
         "accepting_bookings",
+        "payouts_enabled",
+        "payouts_held",
         "created_at",
     ]
-    list_filter = ["accepting_bookings", "currency", SpecialtyFilter]
+    list_filter = [
+        "accepting_bookings",
+        "payouts_enabled",
+        "payouts_held",
+        "currency",
+        SpecialtyFilter,
+    ]
     search_fields = [
         "user__email",
         "user__first_name",
@@ -59,7 +67,19 @@ class TrainerProfileAdmin(admin.ModelAdmin):
     # stripped); staff can only look at one and remove it.
     # The calendar feed's secret is the trainer's alone (they rotate it from their area).
     exclude = ["photo", "calendar_token"]
-    readonly_fields = ["picture", "created_at", "updated_at"]
+    # The connected account's state is Stripe's (account.updated); holding payouts is the
+    # admin's (payouts_held: the trainer's next transfers wait for a person to release them).
+    readonly_fields = [
+        "picture",
+        "stripe_account_id",
+        "charges_enabled",
+        "payouts_enabled",
+        "details_submitted",
+        "payout_requirements",
+        "payout_disabled_reason",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [AvailabilityInline, AvailabilityOverrideInline]
     actions = ["remove_photos"]
 

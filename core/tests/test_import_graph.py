@@ -49,6 +49,7 @@ PAYMENTS_LAYERS = [
             "payments.tasks",
             "payments.admin",
             "payments.webhook_admin",
+            "payments.transfer_admin",
             "payments.urls",
             "payments.management",
             "payments.receivers",

@@ -12,8 +12,10 @@ so one bad row never stops a sweep:
    pending at Stripe, and refund totals against the charge's amount_refunded (refunds.py);
 7. open disputes: their status read again (refunds.py);
 8. payments whose money we no longer want: refunded in full (intents.py);
-9. the ledger verified against the rows and Stripe, last, after everything above was applied
-   and posted (ledger.py); a difference needs a person.
+9. trainers' transfers: the waiting ones sent, then every completed session checked for exactly
+   one transfer of the trainer's share, and no transfer where none is due (transfers.py);
+10. the ledger verified against the rows and Stripe, last, after everything above was applied
+    and posted (ledger.py); a difference needs a person.
 
 A dry run does everything but the ledger's verification in one transaction that is rolled
 back, without asking Stripe to create or refund anything, and lists what would change (it
@@ -29,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from payments.models import PaymentAlert
-from payments.reconciliation import events, intents, refunds
+from payments.reconciliation import events, intents, refunds, transfers
 from payments.reconciliation.ledger import verify_the_ledger
 from payments.reconciliation.summary import ReconcileSummary, run_item
 
@@ -65,5 +67,7 @@ def _sweep(now: dt.datetime, summary: ReconcileSummary) -> None:
     refunds.check_refunds(now, summary)
     refunds.check_disputes(summary)
     intents.refund_unwanted(summary)
+    transfers.send_waiting(summary)
+    run_item(summary, "checking transfers", lambda: transfers.check_transfers(summary))
     if not summary.dry_run:
         run_item(summary, "ledger verification", lambda: verify_the_ledger(now, summary))

@@ -27,6 +27,7 @@ class ReconcileSummary:
     refunds_checked: int = 0
     disputes_checked: int = 0
     refunds_made: int = 0
+    transfers_checked: int = 0
     open_alerts: int = 0
     # verify_ledger's exit code (None: not run) and the differences it found.
     ledger_exit_code: int | None = None
@@ -55,6 +56,7 @@ class ReconcileSummary:
             f"{self.details_filled} paid payments; settled {self.refunds_settled} pending "
             f"refunds; checked the refunds of {self.refunds_checked} payments and "
             f"{self.disputes_checked} disputes; refunded {self.refunds_made} payments in full; "
+            f"checked the transfers of {self.transfers_checked} sessions; "
             f"{len(self.errors)} errors, {len(self.failures)} failures, "
             f"{self.open_alerts} open alerts; {self._ledger()}."
         )
