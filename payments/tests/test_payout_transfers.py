@@ -9,6 +9,8 @@ import pytest
 from bookings.completion import booking_complete_due
 from core.tests.factories import BookingFactory, TrainerProfileFactory
 from ledger.models import Entry, Transaction
+from ledger.postings import ledger_post_payment
+from ledger.selectors import trainer_owed
 from notifications.tests.factories import PaidPaymentFactory
 from payments.commands.transfers import transfer_hold, transfer_release
 from payments.models import PaymentAlert, Refund, Transfer, TransferReversal
@@ -235,3 +237,20 @@ def test_a_transfer_event_records_a_transfer_whose_answer_was_lost(run, fake, ap
     transfer.refresh_from_db()
     assert (transfer.status, transfer.stripe_transfer_id) == ("sent", "tr_from_event")
     assert ledger(Transaction.Kind.TRANSFER) == [("tr_from_event", 6375)]
+
+
+def test_the_ledger_owes_the_trainer_nothing_once_paid_and_after_a_reversal(run, fake, api):
+    payment = session()
+    ledger_post_payment(payment)  # the charge, as the success webhook posts it
+    trainer = payment.trainer
+    assert trainer_owed(trainer.pk) == {"usd": 6375}
+
+    complete(run)
+    assert trainer_owed(trainer.pk) == {"usd": 0}
+
+    refund = se.refund("re_late", 2500)
+    run(se.post, api, se.event("charge.refunded", se.charge(payment, refunds=[refund])))
+
+    # The refund takes 21.25 of the trainer's share; the reversal takes it back from them.
+    assert TransferReversal.objects.get().amount == 2125
+    assert trainer_owed(trainer.pk) == {"usd": 0}
