@@ -29,6 +29,8 @@ def seed(trainers: int, clients: int) -> str:
         profile = TrainerProfile.objects.create(
             user=user, hourly_rate=6000 + 1000 * (i % 8), currency="usd", timezone="UTC",
             bio="Load test trainer", specialties=["strength"],
+            stripe_account_id=f"acct_loadtest{i}", charges_enabled=True, payouts_enabled=True,
+            details_submitted=True,
         )  # fmt: skip
         AvailabilityWindow.objects.bulk_create(
             AvailabilityWindow(

@@ -6,9 +6,9 @@ from web.views import (
     checkout,
     directory,
     trainer_area,
+    trainer_payouts,
     trainer_reviews,
     trainer_schedule,
-    trainer_payouts,
     trainers,
 )
 

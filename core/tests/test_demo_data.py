@@ -7,6 +7,9 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from core.management.commands.seed_demo import ADMIN, CLIENTS, TRAINER_PASSWORD, TRAINERS
+from ledger.selectors import trainer_owed
+from payments.reconciliation.summary import ReconcileSummary
+from payments.reconciliation.transfers import check_transfers
 from trainers.models import AvailabilityWindow, TrainerProfile
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +123,22 @@ def test_demo_trainers_accounts_are_in_their_profiles_time_zone(settings):
     }
     assert zones == {t.email: (t.timezone, t.timezone) for t in TRAINERS}
     assert {"America/New_York", "Asia/Tokyo"} <= {z for z, _ in zones.values()}
+
+
+def test_the_demo_trainers_come_onboarded_and_paid_for_their_past_sessions(settings, api):
+    settings.DEBUG = True
+    settings.REQUIRE_PAYOUT_ACCOUNT = True
+    seed()
+
+    body = api.get("/api/v1/trainers/").json()
+    listed = {t["id"] for t in (body["results"] if isinstance(body, dict) else body)}
+    assert listed == set(TrainerProfile.objects.values_list("pk", flat=True))
+    for profile in TrainerProfile.objects.all():
+        assert profile.payouts_enabled and profile.stripe_account_id
+        # Their past sessions' shares were transferred: nothing is owed for them.
+        assert set(trainer_owed(profile.pk).values()) <= {0}
+    # Their reviewed past sessions were paid out: reconciliation finds nothing missing.
+    summary = ReconcileSummary()
+    check_transfers(summary)
+    assert summary.transfers_checked > 0
+    assert summary.changes == []

@@ -25,8 +25,8 @@ from accounts.models import User
 from bookings.models import Booking
 from bookings.services import booking_price
 from core.money import format_amount
-from ledger.postings import ledger_post_payment
-from payments.models import Payment
+from ledger.postings import ledger_post_payment, post_transfer
+from payments.models import Payment, Transfer
 from reviews.models import Review
 from trainers.models import AvailabilityWindow, TrainerProfile
 from trainers.services import trainer_photo_set
@@ -155,6 +155,11 @@ def _photo(background: str, figure: str) -> SimpleUploadedFile:
     return SimpleUploadedFile("demo.png", out.getvalue(), content_type="image/png")
 
 
+def demo_account_id(profile: TrainerProfile) -> str:
+    """The demo trainer's connected account (made onboarded at the emulator by `make run`)."""
+    return f"acct_demo{profile.pk}"
+
+
 def _reviewed_sessions(profile: TrainerProfile, demo: DemoTrainer, clients: list[User]) -> None:
     """The trainer's past sessions with the demo's reviews, made the first time only."""
     if Review.objects.filter(trainer=profile).exists():
@@ -194,6 +199,25 @@ def _reviewed_sessions(profile: TrainerProfile, demo: DemoTrainer, clients: list
         # payments it looks up at Stripe.
         Payment.objects.filter(pk=payment.pk).update(created_at=paid_at, updated_at=paid_at)
         ledger_post_payment(payment)
+        # The trainer was paid their share, as every completed session is.
+        Transfer.objects.create(
+            booking=booking,
+            payment=payment,
+            trainer=profile,
+            amount=payment.trainer_payout_amount,
+            currency=payment.currency,
+            status=Transfer.Status.SENT,
+            stripe_transfer_id=f"tr_demo_{booking.pk}",
+            destination=profile.stripe_account_id or "",
+            sent_at=start + dt.timedelta(days=1),
+        )
+        post_transfer(
+            transfer_id=f"tr_demo_{booking.pk}",
+            trainer_id=profile.pk,
+            amount=payment.trainer_payout_amount,
+            currency=payment.currency,
+            payment=payment,
+        )
         review = Review.objects.create(
             booking=booking,
             trainer=profile,
@@ -263,8 +287,16 @@ class Command(BaseCommand):
                     "currency": "usd",
                     "timezone": t.timezone,
                     "accepting_bookings": True,
+                    # Onboarded: Stripe has enabled their payouts, so clients can book them.
+                    "charges_enabled": True,
+                    "payouts_enabled": True,
+                    "details_submitted": True,
+                    "payout_requirements": [],
                 },
             )
+            if not profile.stripe_account_id:
+                profile.stripe_account_id = demo_account_id(profile)
+                profile.save(update_fields=["stripe_account_id", "updated_at"])
             profile.availability.all().delete()
             AvailabilityWindow.objects.bulk_create(
                 AvailabilityWindow(
