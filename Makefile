@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve loadtest test test-fast test-money-property lint fmt bench lock install clean screenshots
+.PHONY: run serve loadtest test test-fast test-money-property chaos lint fmt bench lock install clean screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || { $(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "FitConnect needs Python 3.11, got " + sys.version' && $(PYTHON) -m venv $(VENV); }
@@ -31,6 +31,13 @@ test: $(STAMP)
 # instead of make test's 12: a longer hunt, a few minutes.
 test-money-property: $(STAMP)
 	MONEY_PROPERTY_EXAMPLES=300 $(PY) -m pytest -q payments/tests/test_money_invariants.py
+
+# The chaos test (payments/tests/test_chaos.py) as a long random search: CHAOS_EXAMPLES state
+# machine runs (make test runs 3); prints how many it tried and the time. On PostgreSQL:
+# DATABASE_URL=postgres://... make chaos.
+CHAOS_EXAMPLES ?= 5000
+chaos: $(STAMP)
+	CHAOS_EXAMPLES=$(CHAOS_EXAMPLES) $(PY) -m pytest -q -s -p no:cacheprovider payments/tests/test_chaos.py
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: $(STAMP)
