@@ -12,6 +12,7 @@ BENCHMARKS = {
     "analytics": "bench.analytics",
     "payments": "bench.payments",
     "admin": "bench.admin",
+    "ledger": "bench.ledger",
 }
 
 
