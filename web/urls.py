@@ -5,6 +5,7 @@ from web.views import (
     bookings,
     checkout,
     directory,
+    session_actions,
     trainer_area,
     trainer_payouts,
     trainer_reviews,
@@ -44,6 +45,17 @@ urlpatterns = [
     path("sessions/", bookings.booking_list, name="booking_list"),
     path("sessions/<int:pk>/", bookings.booking_detail, name="booking_detail"),
     path("sessions/<int:pk>/cancel/", bookings.booking_cancel_view, name="booking_cancel"),
+    path(
+        "sessions/<int:pk>/calendar.ics",
+        session_actions.booking_calendar,
+        name="booking_calendar",
+    ),
+    path(
+        "sessions/<int:pk>/reschedule/",
+        session_actions.booking_reschedule_view,
+        name="booking_reschedule",
+    ),
+    path("sessions/<int:pk>/review/", session_actions.booking_review_view, name="booking_review"),
     path("sessions/<int:pk>/pay/", checkout.booking_pay, name="booking_pay"),
     path("sessions/<int:pk>/pay/setup/", checkout.booking_pay_setup, name="booking_pay_setup"),
     path(

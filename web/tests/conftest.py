@@ -61,8 +61,10 @@ def web(browser, live_server, localstripe, settings):  # noqa: F811
     localstripe.register_webhook(f"{live_server.url}/api/v1/payments/webhook/")
     contexts = []
 
-    def new_page(viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport)
+    def new_page(viewport=DESKTOP, **context_options):
+        """`context_options`: Playwright's, e.g. timezone_id="Asia/Tokyo" for the browser's
+        own time zone."""
+        context = browser.new_context(viewport=viewport, **context_options)
         context.set_default_timeout(15000)
         contexts.append(context)
         page = context.new_page()

@@ -28,3 +28,19 @@ def test_emails_use_the_pages_brand_colour(django_capture_on_commit_callbacks):
         html = message.alternatives[0].content
         assert brand in html
         assert "#0f766e" not in html
+
+
+def test_emails_use_the_pages_palette(django_capture_on_commit_callbacks):
+    """One palette for pages and e-mails: the ink, muted text, background and line greys."""
+    css = CSS.read_text()
+    colours = {
+        name: re.search(rf"--{name}:\s*(#[0-9a-fA-F]{{6}})", css)[1]
+        for name in ("ink", "muted", "bg", "line")
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_payment_succeeded(PaidPaymentFactory())
+    html = mail.outbox[0].alternatives[0].content
+    for name, colour in colours.items():
+        assert colour in html, name
+    for old in ("#111827", "#6b7280", "#f3f4f6"):
+        assert old not in html

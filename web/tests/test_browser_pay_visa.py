@@ -15,11 +15,8 @@ def test_it_pays_with_4242_and_shows_paid_from_the_webhook(web):
     trainer = TrainerProfileFactory(user__first_name="Alex", user__last_name="Strong")
     client = ClientFactory()
     page = new_page()
-    page.goto(f"{base}/")
-    screenshot(page, "home")
     page.goto(f"{base}/trainers/")
     expect(page.get_by_role("link", name="Alex Strong")).to_be_visible()
-    screenshot(page, "trainers")
 
     booking_id = book_first_free_slot(page, base, client, trainer)
     expect(page.get_by_test_id("price")).to_have_text("75.00 USD")

@@ -13,8 +13,11 @@ from bookings.selectors import booking_get_for, booking_list_for
 from bookings.services import booking_cancel
 from payments.models import Payment
 from payments.selectors import booking_cancellation_preview
+from reviews.models import Review
+from web.client_forms import ReviewForm
 from web.errors import PAGE_ERRORS, page_error
 from web.forms import CancelForm
+from web.session_rules import calendar_ready, reschedule_refusal, review_refusal
 
 
 def own_booking(request, pk: int) -> Booking:
@@ -59,6 +62,7 @@ def booking_detail(request, pk: int):
     # booking's own, else a late charge that was refunded in full.
     collected = Payment.objects.filter(booking=booking, status__in=Payment.COLLECTED_STATUSES)
     payment = collected.filter(refund_in_full_reason="").first() or collected.first()
+    move_refusal = reschedule_refusal(booking, request.user)
     return render(
         request,
         "web/booking_detail.html",
@@ -67,6 +71,11 @@ def booking_detail(request, pk: int):
             "payment": payment,
             "refunds": list(payment.refunds.all()) if payment else [],
             "can_cancel": booking.is_cancellable(),
+            "calendar_ready": calendar_ready(booking),
+            "can_move": not move_refusal,
+            "move_refusal": move_refusal,
+            "review": Review.objects.filter(booking=booking).first(),
+            "review_form": None if review_refusal(booking) else ReviewForm(),
         },
     )
 

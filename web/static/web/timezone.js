@@ -11,7 +11,8 @@
     name = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   } catch (e) { return; /* an old browser */ }
   if (!/^[A-Za-z0-9_+\-\/]{1,64}$/.test(name)) { return; }
-  document.cookie = "tz=" + encodeURIComponent(name) + "; path=/; max-age=31536000; samesite=lax";
+  // The name as it is: the pattern above leaves only characters a cookie value may hold.
+  document.cookie = "tz=" + name + "; path=/; max-age=31536000; samesite=lax";
   var field = document.querySelector("input[name=timezone]");
   if (field && !field.value) { field.value = name; }
 })();
