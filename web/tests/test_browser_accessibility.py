@@ -5,6 +5,7 @@ import pytest
 
 from core.tests.factories import PASSWORD, BookingFactory, ClientFactory, TrainerProfileFactory
 from notifications.tests.factories import PaidPaymentFactory
+from reviews.tests.factories import ReviewFactory, completed_session
 from web.tests.axe import assert_accessible
 from web.tests.conftest import PHONE, log_in, screenshot
 
@@ -21,11 +22,75 @@ def walk(page, base: str, paths: list[str]) -> None:
             assert width <= size["width"], f"{path} is {width} px wide at {size['width']} px"
 
 
+def some_trainers():
+    """Four trainers as a directory shows them: zones, languages, prices, reviews or none."""
+    people = [
+        (
+            "Maya",
+            "Okafor",
+            "Europe/London",
+            6500,
+            ["strength", "weight-loss"],
+            ["en", "fr"],
+            "Strength training that fits a busy week",
+            [5, 5, 4],
+        ),
+        (
+            "Kenji",
+            "Sato",
+            "Asia/Tokyo",
+            9000,
+            ["yoga", "mobility"],
+            ["ja", "en"],
+            "Yoga and mobility for desk workers",
+            [5, 4],
+        ),
+        (
+            "Sam",
+            "Carter",
+            "America/New_York",
+            12000,
+            ["boxing", "hiit"],
+            ["en"],
+            "Boxing conditioning, beginners welcome",
+            [4, 4, 3, 5],
+        ),
+        (
+            "Lucía",
+            "Romero",
+            "Europe/Madrid",
+            5500,
+            ["running", "endurance"],
+            ["es", "en"],
+            "Your first 10k, then your first marathon",
+            [],
+        ),
+    ]
+    trainers = []
+    for first, last, zone, rate, tags, languages, headline, ratings in people:
+        trainer = TrainerProfileFactory(
+            user__first_name=first,
+            user__last_name=last,
+            timezone=zone,
+            hourly_rate=rate,
+            specialties=tags,
+            languages=languages,
+            headline=headline,
+        )
+        for rating in ratings:
+            ReviewFactory(booking=completed_session(trainer=trainer), rating=rating)
+        trainers.append(trainer)
+    return trainers
+
+
 def test_visitor_pages_with_and_without_trainers(web):
     new_page, base = web
-    page = new_page()
+    page = new_page(timezone_id="Europe/Berlin")
     walk(page, base, ["/", "/trainers/", "/trainers/?min_rate=abc", "/login/", "/signup/"])
-    trainer = TrainerProfileFactory(headline="Strength", languages=["en"])
+    trainer = some_trainers()[0]
+    for path, name in (("/", "home"), ("/trainers/?sort=rating", "trainers")):
+        page.goto(base + path)
+        screenshot(page, name)
     walk(
         page,
         base,
