@@ -84,6 +84,17 @@ class WeekForm(forms.Form):
     )
 
 
+def _bookable_instant(start: dt.datetime) -> dt.datetime:
+    """An aware instant within the bookable range, give or take a day. Further out it could be
+    no slot anyway, and near year 1 or 9999 converting it to a trainer's zone would overflow."""
+    start = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
+    now = timezone.now()
+    margin = dt.timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD + 1)
+    if not now - dt.timedelta(days=1) <= start <= now + margin:
+        raise forms.ValidationError("That time is not one we offer.")
+    return start
+
+
 class SlotForm(forms.Form):
     """A picked time: an instant with its offset ("2027-03-15T10:00:00Z") and a length."""
 
@@ -91,16 +102,14 @@ class SlotForm(forms.Form):
     duration = forms.TypedChoiceField(choices=DURATION_CHOICES, coerce=int)
 
     def clean_start(self):
-        start = self.cleaned_data["start"]
-        return start if start.tzinfo else start.replace(tzinfo=dt.UTC)
+        return _bookable_instant(self.cleaned_data["start"])
 
 
 class RescheduleForm(forms.Form):
     start = forms.DateTimeField(input_formats=ISO_INSTANT)
 
     def clean_start(self):
-        start = self.cleaned_data["start"]
-        return start if start.tzinfo else start.replace(tzinfo=dt.UTC)
+        return _bookable_instant(self.cleaned_data["start"])
 
 
 class ReviewForm(forms.Form):

@@ -150,3 +150,19 @@ def test_own_paths_are_kept():
     assert safe_next("/trainers/3/confirm/?start=2027-03-15T00:00:00Z&duration=60") == (
         "/trainers/3/confirm/?start=2027-03-15T00:00:00Z&duration=60"
     )
+
+
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00"]
+)
+def test_times_at_the_ends_of_the_calendar_are_a_400_not_a_500(client, start):
+    """0001-01-01 00:00Z is still in year 0 in New York: converting it overflowed (500)."""
+    trainer = TrainerProfileFactory(timezone="America/New_York")
+    response = client.get(f"/trainers/{trainer.pk}/confirm/", {"start": start, "duration": "60"})
+    assert response.status_code == 400
+    client.force_login(ClientFactory())
+    assert (
+        client.post(f"/trainers/{trainer.pk}/book/", {"start": start, "duration": "60"}).status_code
+        == 400
+    )
+    assert not Booking.objects.exists()

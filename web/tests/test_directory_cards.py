@@ -162,3 +162,30 @@ def test_the_directory_costs_the_same_queries_for_one_trainer_as_for_many(client
         trainer = TrainerProfileFactory(languages=["en", "es"], specialties=["yoga"])
         ReviewFactory(booking=completed_session(trainer=trainer), rating=4)
     assert count_queries(client, url) == few
+
+
+def test_a_trainers_page_costs_the_same_queries_with_one_review_as_with_many(client):
+    trainer = TrainerProfileFactory()
+    ReviewFactory(booking=completed_session(trainer=trainer))
+    few = count_queries(client, f"/trainers/{trainer.pk}/")
+    for rating in (1, 2, 3, 4, 5, 5):
+        ReviewFactory(booking=completed_session(trainer=trainer), rating=rating, comment="Fine")
+    html = client.get(f"/trainers/{trainer.pk}/").content.decode()
+    assert html.count('class="card review"') == 7
+    assert count_queries(client, f"/trainers/{trainer.pk}/") == few
+
+
+def test_hidden_reviews_are_not_shown_nor_counted(client):
+    trainer = TrainerProfileFactory()
+    ReviewFactory(booking=completed_session(trainer=trainer), rating=5, comment="Shown")
+    ReviewFactory(
+        booking=completed_session(trainer=trainer),
+        rating=1,
+        comment="Abusive words",
+        hidden_at=timezone.now(),
+        hidden_reason="abuse",
+    )
+    for url in ("/trainers/", f"/trainers/{trainer.pk}/"):
+        html = client.get(url).content.decode()
+        assert "Abusive words" not in html
+        assert "5.00" in html and "(1 review)" in html
