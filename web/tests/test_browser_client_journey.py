@@ -112,12 +112,14 @@ def test_a_visitor_signs_up_mid_way_pays_adds_to_calendar_and_reviews(web, setti
     assert booking.client.timezone == "America/Los_Angeles"
     assert booking.price == 12000
 
-    page.goto(f"{base}/sessions/{booking_id}/")
-    calendar_link = page.get_by_role("link", name="Add to calendar")
+    calendar_link = page.get_by_role("link", name="Add to calendar")  # on the paid page
+    expect(calendar_link).to_be_visible()
     answer = page.request.get(base + calendar_link.get_attribute("href"))
     assert answer.headers["content-type"].startswith("text/calendar")
     event = icalendar.Calendar.from_ical(answer.body()).walk("VEVENT")[0]
     assert event.decoded("dtstart") == booking.start_time
+    page.goto(f"{base}/sessions/{booking_id}/")
+    expect(page.get_by_role("link", name="Add to calendar")).to_be_visible()
     assert page.get_by_role("button", name="Publish review").count() == 0
     checked(page, "receipt-calendar")
 

@@ -107,6 +107,13 @@
           link.className = "button";
           link.textContent = "View your receipt";
           done.appendChild(link);
+          var calendar = document.createElement("a");
+          calendar.href = data.calendarUrl;
+          calendar.className = "button secondary";
+          calendar.setAttribute("download", "");
+          calendar.textContent = "Add to calendar";
+          done.appendChild(document.createTextNode(" "));
+          done.appendChild(calendar);
           form.parentNode.appendChild(done);
           link.focus();
           return;
