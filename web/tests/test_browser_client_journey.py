@@ -82,7 +82,7 @@ def test_a_visitor_signs_up_mid_way_pays_adds_to_calendar_and_reviews(web, setti
     expect(page.get_by_test_id("zone-note")).to_contain_text(
         "Times in your time zone, America/Los_Angeles; the trainer's clock (Asia/Tokyo)"
     )
-    checked(page, "trainer-week")
+    checked(page, "booking-week")
     page.locator("a[rel=next]").click()
     slot = page.locator("details[open] a.slot").first
     expect(slot.locator(".theirs")).to_contain_text("JST")
