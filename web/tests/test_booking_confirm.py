@@ -166,3 +166,10 @@ def test_times_at_the_ends_of_the_calendar_are_a_400_not_a_500(client, start):
         == 400
     )
     assert not Booking.objects.exists()
+
+
+def test_a_trainer_who_cannot_be_paid_offers_no_times(client, settings):
+    settings.REQUIRE_PAYOUT_ACCOUNT = True
+    trainer = TrainerProfileFactory(payouts_enabled=False)
+    html = client.get(f"/trainers/{trainer.pk}/").content.decode()
+    assert "not taking new bookings right now" in html and 'class="slot"' not in html

@@ -44,7 +44,7 @@ def trainer_detail(request, pk: int):
         if outside:
             status = 400
             notice = "Bookings open for the coming weeks only; here is this week."
-    if trainer.accepting_bookings:
+    if trainer.is_bookable:
         week = week_view(
             trainer, first=first, viewer_zone=zone_name, duration_minutes=duration, today=today
         )
