@@ -70,7 +70,14 @@ def test_a_trainer_sets_up_photo_week_dates_and_replies_to_a_review(web, tmp_pat
     expect(page.get_by_text("America/New_York").first).to_be_visible()
     page.get_by_label("Monday, window 1, from").fill("09:00")
     page.get_by_label("Monday, window 1, to").fill("12:00")
+    page.evaluate("window.stillThisPage = true")
     page.get_by_role("button", name="Add a window on Monday").click()
+    page.get_by_role("button", name="Add a window on Monday").click()
+    page.get_by_label("Monday, window 3, from").fill("20:00")
+    page.get_by_role("button", name="Remove Monday window 3").click()
+    expect(page.get_by_label("Monday, window 3, from")).to_have_count(0)
+    # The script added and removed the rows: the page was not loaded again.
+    assert page.evaluate("window.stillThisPage") is True
     page.get_by_label("Monday, window 2, from").fill("14:00")
     page.get_by_label("Monday, window 2, to").fill("17:00")
     page.get_by_label("Tuesday, window 1, from").fill("10:00")
@@ -96,7 +103,7 @@ def test_a_trainer_sets_up_photo_week_dates_and_replies_to_a_review(web, tmp_pat
     page.get_by_label("Extra hours from").fill("18:00")
     page.get_by_label("Extra hours to").fill("20:00")
     page.get_by_role("button", name="Change this date").click()
-    expect(page.get_by_role("status")).to_contain_text("is changed")
+    expect(page.get_by_role("status")).to_contain_text("now differs from your week")
     expect(page.get_by_text("extra hours 18:00\u201320:00")).to_be_visible()
     override = AvailabilityOverride.objects.get(trainer=trainer)
     assert (override.date, override.start_time, override.end_time) == (

@@ -71,7 +71,8 @@ def trainer_override_add(request, profile):
         except ValidationError as e:
             form.add_error(None, e)  # keyed by date, start or end: shown next to that field
         else:
-            messages.success(request, f"{data['date']:%A %-d %B %Y} is changed.")
+            when = f"{data['date']:%A %-d %B %Y}"
+            messages.success(request, f"Saved: {when} now differs from your week.")
             return redirect("web:trainer_availability")
     return _page(request, profile, override=form, status=400)
 
