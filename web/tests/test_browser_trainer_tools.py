@@ -60,7 +60,12 @@ def test_a_trainer_sets_up_photo_week_dates_and_replies_to_a_review(web, tmp_pat
     trainer.refresh_from_db()
     assert trainer.photo
     expect(page.get_by_role("img", name="Your photo")).to_have_attribute("src", trainer.photo.url)
-    assert page.evaluate("document.querySelector('img.avatar').naturalWidth") == 512
+    # The stored file itself, once the browser has loaded it: 512 px square.
+    loaded = page.wait_for_function(
+        "() => { const img = document.querySelector('img.avatar');"
+        " return img.complete && img.naturalWidth && [img.naturalWidth, img.naturalHeight]; }"
+    )
+    assert loaded.json_value() == [512, 512]
     screenshot(page, "trainer-profile")
     assert_fits_a_phone(page)
 

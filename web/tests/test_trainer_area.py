@@ -1,6 +1,7 @@
 import pytest
 
 from core.tests.factories import ClientFactory, TrainerProfileFactory
+from notifications.tests.factories import PaidPaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,14 @@ def test_it_saves_the_profile_with_the_apis_rules(client):
     assert bad.status_code == 400
     trainer.refresh_from_db()
     assert (trainer.hourly_rate, trainer.timezone) == (8050, "Europe/London")
+
+
+def test_earnings_show_an_empty_state_until_a_first_paid_session(client):
+    trainer = TrainerProfileFactory()
+    client.force_login(trainer.user)
+    page = client.get("/trainer/").content.decode()
+    assert "No earnings yet." in page and 'data-label="Gross"' not in page
+    PaidPaymentFactory(booking__trainer=trainer)
+    page = client.get("/trainer/").content.decode()
+    assert "No earnings yet." not in page
+    assert '<td data-label="Gross">75.00 USD</td>' in page

@@ -36,8 +36,11 @@ def trainer_required(view):
     return wrapper
 
 
-def _earnings(profile):
-    return trainer_earnings_by_month(profile, months=12)
+def _earnings(profile) -> list[dict]:
+    """The last 12 months, or nothing until a first session is paid (12 rows of zeros say
+    less than the empty state)."""
+    months = trainer_earnings_by_month(profile, months=12)
+    return months if any(m["payments"] for m in months) else []
 
 
 @trainer_required
