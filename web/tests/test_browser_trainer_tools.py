@@ -17,6 +17,7 @@ from reviews.models import Review
 from reviews.tests.factories import ReviewFactory, completed_session
 from trainers.availability import trainer_tz
 from trainers.models import AvailabilityOverride
+from web.tests.axe import assert_accessible
 from web.tests.conftest import PHONE, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,6 +34,8 @@ def serve_media(page) -> None:
 
 
 def assert_fits_a_phone(page) -> None:
+    """No serious or critical axe violation, and no page wider than a phone."""
+    assert_accessible(page)
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
@@ -92,6 +95,7 @@ def test_a_trainer_sets_up_photo_week_dates_and_replies_to_a_review(web, tmp_pat
     expect(page.get_by_label("Tuesday, window 1, to")).to_have_attribute("aria-invalid", "true")
     assert not trainer.availability.exists()
     screenshot(page, "trainer-week-errors")
+    assert_accessible(page, "the week with an error")
     page.get_by_label("Tuesday, window 1, to").fill("11:00")
     page.get_by_role("button", name="Save availability").click()
     expect(page.get_by_role("status")).to_contain_text("availability is saved")
