@@ -183,10 +183,16 @@ def _card_only(params: dict[str, Any]) -> dict[str, Any]:
     return {**params, key: ["card"]}
 
 
+def transfer_group(booking_id: Any) -> str:
+    """Ties a booking's charge and its transfer together in Stripe's reports."""
+    return f"booking_{booking_id}"
+
+
 # --- PaymentIntents -------------------------------------------------------------------------
 def create_payment_intent(*, payment: PaymentRow) -> stripe.PaymentIntent:
     """A card PaymentIntent for `payment`: amount and currency come from our row, never a
-    request."""
+    request. The charge stays on the platform (separate charges and transfers); its
+    transfer_group names the booking, as the trainer's transfer after the session does."""
     params = cast(
         stripe.params.PaymentIntentCreateParams,
         _card_only(
@@ -194,6 +200,7 @@ def create_payment_intent(*, payment: PaymentRow) -> stripe.PaymentIntent:
                 "amount": payment.amount,
                 "currency": payment.currency,
                 "metadata": {"booking_id": str(payment.booking_id), "payment_id": str(payment.pk)},
+                "transfer_group": transfer_group(payment.booking_id),
             }
         ),
     )
@@ -369,6 +376,7 @@ def create_and_confirm_payment_intent(
         "payment_method": payment_method,
         "confirm": True,
         "metadata": {"booking_id": str(payment.booking_id), "payment_id": str(payment.pk)},
+        "transfer_group": transfer_group(payment.booking_id),
     }
     if customer:
         params["customer"] = customer
@@ -457,11 +465,6 @@ def create_login_link(account_id: str) -> str:
         lambda: get_client().v1.accounts.login_links.create(account_id),
     )
     return link.url
-
-
-def transfer_group(booking_id: Any) -> str:
-    """Ties a booking's charge and its transfer together in Stripe's reports."""
-    return f"booking_{booking_id}"
 
 
 def create_transfer(*, transfer: TransferRow) -> stripe.Transfer:

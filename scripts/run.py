@@ -36,6 +36,8 @@ STRIPE_PORT = 8420
 APP_URL = f"http://{HOST}:{APP_PORT}"
 STRIPE_URL = f"http://{HOST}:{STRIPE_PORT}"
 WEBHOOK_URL = f"{APP_URL}/api/v1/payments/webhook/"
+# Where the connected accounts' events go (account.updated, payout.*): their own endpoint.
+CONNECT_WEBHOOK_URL = f"{APP_URL}/api/v1/payments/webhook/connect/"
 LOG_DIR = ROOT / "var"
 
 
@@ -125,14 +127,14 @@ def register_webhook(
         raise Abort(f"Could not register the webhook with the Stripe emulator: {e}") from None
 
 
-def webhook_secret(env: dict) -> str:
-    # Read through Django's settings so a STRIPE_WEBHOOK_SECRET from the environment or .env
-    # wins, exactly as it will when the app verifies the signatures.
+def webhook_secret(env: dict, name: str = "STRIPE_WEBHOOK_SECRET") -> str:
+    # Read through Django's settings so a secret from the environment or .env wins, exactly as
+    # it will when the app verifies the signatures.
     out = manage(
         "shell",
         "--no-imports",
         "-c",
-        "from django.conf import settings; print(settings.STRIPE_WEBHOOK_SECRET)",
+        f"from django.conf import settings; print(settings.{name})",
         env=env,
         capture=True,
     )
@@ -172,6 +174,7 @@ def main() -> int:
     say("Loading demo data...")
     logins = manage("seed_demo", env=env, capture=True)
     secret = webhook_secret(env)
+    connect_secret = webhook_secret(env, "STRIPE_CONNECT_WEBHOOK_SECRET")
 
     children: list[tuple[str, subprocess.Popen]] = []
 
@@ -203,7 +206,15 @@ def main() -> int:
             f"{STRIPE_URL}/js.stripe.com/v3/", emulator, "The Stripe emulator", stripe_log
         )
         register_webhook(secret)
-        say(f"Webhook registered: {STRIPE_URL} -> {WEBHOOK_URL}")
+        register_webhook(
+            connect_secret, url=CONNECT_WEBHOOK_URL, hook_id="fitconnect-connect", connect=True
+        )
+        say(f"Webhooks registered: {STRIPE_URL} -> {WEBHOOK_URL}, {CONNECT_WEBHOOK_URL}")
+        # The emulator starts empty: the demo trainers get onboarded accounts there again.
+        try:
+            say(manage("onboard_demo_trainers", env=env, capture=True).strip())
+        except Abort as e:
+            say(f"Warning: {e} The demo trainers' transfers will fail until they onboard again.")
 
         say(f"Starting the app on {APP_URL}...")
         app = subprocess.Popen(

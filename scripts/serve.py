@@ -203,6 +203,13 @@ def main() -> int:
         register_webhook(
             env["STRIPE_WEBHOOK_SECRET"], stripe_url, f"{app_url}/api/v1/payments/webhook/"
         )
+        register_webhook(
+            env["STRIPE_CONNECT_WEBHOOK_SECRET"],
+            stripe_url,
+            f"{app_url}/api/v1/payments/webhook/connect/",
+            hook_id="fitconnect-connect",
+            connect=True,
+        )
 
         say("Release step (Procfile `release`): migrate, collectstatic...")
         release = subprocess.run(["/bin/sh", "-c", procfile_command("release")], cwd=ROOT, env=env)
