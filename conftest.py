@@ -1,7 +1,39 @@
 import pytest
+import stripe
+import stripe._stripe_client
 from rest_framework.test import APIClient
 
 from core.tests.factories import AdminFactory, ClientFactory, TrainerProfileFactory
+from payments import stripe_client
+from payments.tests import stripe_contract
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stripe_request_contract():
+    """Every StripeClient the tests build (ours in payments.stripe_client included) sends
+    through the contract's HTTP client: a request Stripe's typed parameters do not define fails
+    the test (payments/tests/stripe_contract.py)."""
+
+    def contract_client(*args, **kwargs):
+        return stripe_contract.ContractHTTPClient(**kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stripe._stripe_client, "new_default_http_client", contract_client)
+        patch.setattr(stripe, "default_http_client", stripe_contract.ContractHTTPClient())
+        stripe_client._build_client.cache_clear()
+        yield
+    stripe_client._build_client.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _stripe_requests_keep_the_contract():
+    """Also when the code that sent it swallowed the ContractViolation (a sweep that goes on
+    after any error, a task that retries), the test that sent it fails."""
+    stripe_contract.VIOLATIONS.clear()
+    yield
+    assert not stripe_contract.VIOLATIONS, "Requests against Stripe's typed parameters:\n" + (
+        "\n".join(stripe_contract.VIOLATIONS)
+    )
 
 
 @pytest.fixture(autouse=True)

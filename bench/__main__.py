@@ -13,6 +13,7 @@ BENCHMARKS = {
     "payments": "bench.payments",
     "admin": "bench.admin",
     "ledger": "bench.ledger",
+    "emulator": "bench.emulator",
 }
 
 

@@ -177,10 +177,9 @@ def _call(action: str, fn: Callable[[], T]) -> T:
 def _card_only(params: dict[str, Any]) -> dict[str, Any]:
     """Card only. The API version we pin (endive) refuses the old `payment_method_types`
     parameter (400 payment_method_types_no_longer_supported) and wants
-    `allowed_payment_method_types`, which the emulator does not know yet (400 Unexpected): the
-    emulator gets the old name."""
-    key = "payment_method_types" if _emulated() else "allowed_payment_method_types"
-    return {**params, key: ["card"]}
+    `allowed_payment_method_types` (the Stripe emulator passes it on to localstripe under the
+    old name)."""
+    return {**params, "allowed_payment_method_types": ["card"]}
 
 
 def transfer_group(booking_id: Any) -> str:

@@ -3,6 +3,7 @@ login links (the Express dashboard). The pages those links open are in pages.py.
 
 from __future__ import annotations
 
+import copy
 import secrets
 
 from stripe_emulator import objects
@@ -71,16 +72,18 @@ async def update_account(emu, call, account: str) -> dict:
                 if name == "email"
                 else {**obj["metadata"], **call.params["metadata"]}
             )
-    interval = ((call.params.get("settings") or {}).get("payouts") or {}).get("schedule") or {}
-    if interval.get("interval"):
-        obj["settings"]["payouts"]["schedule"]["interval"] = interval["interval"]
-    emu.events.emit(
-        "account.updated",
-        obj,
-        account=obj["id"],
-        previous=previous,
-        api_version=obj.get("_api_version"),
-    )
+    schedule = ((call.params.get("settings") or {}).get("payouts") or {}).get("schedule") or {}
+    if schedule.get("interval"):
+        previous["settings"] = copy.deepcopy(obj["settings"])
+        obj["settings"]["payouts"]["schedule"]["interval"] = schedule["interval"]
+    if previous:
+        emu.events.emit(
+            "account.updated",
+            obj,
+            account=obj["id"],
+            previous=previous,
+            api_version=obj.get("_api_version"),
+        )
     return obj
 
 

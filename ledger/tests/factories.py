@@ -42,7 +42,7 @@ def paid_at_stripe(localstripe, *, price=7500, currency="usd"):
         {
             "amount": price,
             "currency": currency,
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "metadata": {"payment_id": str(payment.pk), "booking_id": str(payment.booking_id)},
         }
     )

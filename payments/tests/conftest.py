@@ -21,6 +21,7 @@ import pytest
 import stripe
 
 from payments import stripe_client, stripe_objects
+from payments.tests import stripe_contract
 from stripe_emulator.tests import server as emulator
 
 
@@ -75,6 +76,7 @@ class _RecordingHTTPClient(stripe.RequestsClient):
         self.recorder = recorder
 
     def request(self, method, url, headers, post_data=None):
+        stripe_contract.enforce(method, url, post_data)
         body = post_data.decode() if isinstance(post_data, bytes) else post_data or ""
         query = urllib.parse.urlsplit(url).query
         params = dict(urllib.parse.parse_qsl(body or query, keep_blank_values=True))

@@ -79,7 +79,7 @@ class World:
             for key in ("allowed_payment_method_types[0]", "payment_method_types[0]"):
                 body.pop(key, None)
             if request.path == "/v1/payment_intents":
-                body.update(payment_method_types=["card"], confirm=True)
+                body.update(allowed_payment_method_types=["card"], confirm=True)
                 with contextlib.suppress(Exception):  # a declined card: the intent exists
                     self.stripe.sdk.v1.payment_intents.create(body)
             else:

@@ -102,7 +102,7 @@ def lost_then_new_card(localstripe, stripe_requests):
                         "amount": int(request.params["amount"]),
                         "currency": request.params["currency"],
                         "payment_method": "pm_card_visa",
-                        "payment_method_types": ["card"],
+                        "allowed_payment_method_types": ["card"],
                         "confirm": True,
                         "metadata": {
                             "booking_id": request.params["metadata[booking_id]"],

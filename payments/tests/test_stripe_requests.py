@@ -23,7 +23,7 @@ def test_every_write_carries_a_key_from_our_row(
     assert create.params["currency"] == "usd"
     assert create.params["metadata[booking_id]"] == str(booking.pk)
     assert create.params["metadata[payment_id]"] == str(payment.pk)
-    assert create.params["payment_method_types[0]"] == "card"  # the emulator's name for it
+    assert create.params["allowed_payment_method_types[0]"] == "card"
 
     localstripe.confirm(body["payment_intent_id"])
     payment.mark_succeeded()

@@ -1,6 +1,10 @@
 """Connected accounts at the emulator: created Express through `controller`, onboarded through
 an Account Link's page, which sends a signed account.updated to the Connect endpoint only."""
 
+import json
+import urllib.error
+import urllib.request
+
 import pytest
 import stripe
 
@@ -111,11 +115,22 @@ def test_a_standard_account_has_no_login_link(sdk):
         sdk.v1.accounts.login_links.create(account.id)
 
 
-def test_unknown_account_parameters_are_refused_like_stripe(sdk, localstripe):
-    # The raw HTTP call: the SDK's typed params would already refuse the misspelling.
-    with pytest.raises(stripe.InvalidRequestError) as refused:
-        sdk.raw_request("post", "/v1/accounts", type="express", emial="x@example.com")
-    assert refused.value.param == "emial" and refused.value.code == "parameter_unknown"
+def test_unknown_account_parameters_are_refused_like_stripe(localstripe):
+    # Straight over HTTP: the SDK's calls in the tests keep to Stripe's typed parameters.
+    request = urllib.request.Request(
+        f"{localstripe.base}/v1/accounts",
+        data=b"type=express&emial=x%40example.com",
+        headers={"Authorization": "Bearer sk_test_x"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    error = json.loads(refused.value.read())["error"]
+    assert refused.value.code == 400
+    assert (error["type"], error["param"], error["code"]) == (
+        "invalid_request_error",
+        "emial",
+        "parameter_unknown",
+    )
 
 
 def test_the_stripe_account_header_must_name_an_existing_account(sdk):
@@ -129,3 +144,14 @@ def test_reset_forgets_accounts(sdk, localstripe):
     localstripe.reset()
     with pytest.raises(stripe.InvalidRequestError):
         sdk.v1.accounts.retrieve(account.id)
+
+
+def test_updating_an_account_tells_the_connect_endpoint_what_changed(sdk, receiver):
+    account = express_account(sdk)
+
+    sdk.v1.accounts.update(account.id, {"metadata": {"trainer_id": "8"}})
+
+    assert sdk.v1.accounts.retrieve(account.id).metadata.to_dict() == {"trainer_id": "8"}
+    [(_, event)] = receiver.events("/connect", "account.updated")
+    assert event["data"]["previous_attributes"] == {"metadata": {}}
+    assert event["data"]["object"]["metadata"] == {"trainer_id": "8"}
