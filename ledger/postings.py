@@ -288,11 +288,20 @@ def post_transfer(
 
 
 def post_transfer_reversal(
-    *, reversal_id: str, trainer_id: int, amount: int, currency: str, payment: Payment | None
+    *,
+    reversal_id: str,
+    trainer_id: int,
+    amount: int,
+    currency: str,
+    payment: Payment | None,
+    for_lost_chargeback: bool = False,
 ) -> Transaction | None:
     """A Transfer reversed: the money is back in the platform's Stripe balance. A refund
     posted after the transfer leaves the trainer's payable negative (what they owe back); the
-    reversal of their part brings it back to zero."""
+    reversal of their part brings it back to zero. A lost chargeback is posted as the platform's
+    loss in full, so taking the trainer's share back after one recovers part of that loss
+    (`for_lost_chargeback`) instead of making the platform owe the trainer again."""
+    counter = Line(A.DISPUTE_LOSSES, -amount) if for_lost_chargeback else None
     return post(
         key=f"transfer_reversal:{reversal_id}",
         kind=T.TRANSFER_REVERSAL,
@@ -301,7 +310,10 @@ def post_transfer_reversal(
         trainer_id=trainer_id,
         stripe_id=reversal_id,
         description=f"Transfer reversal {reversal_id} from the trainer's connected account.",
-        lines=[Line(A.STRIPE_BALANCE, amount), Line(A.TRAINER_PAYABLE, -amount, trainer_id)],
+        lines=[
+            Line(A.STRIPE_BALANCE, amount),
+            counter or Line(A.TRAINER_PAYABLE, -amount, trainer_id),
+        ],
     )
 
 

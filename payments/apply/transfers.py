@@ -49,10 +49,16 @@ def announce_transfers_due(*, payment_id: int | None = None, trainer_id: int | N
     )
 
 
+def reversal_for_lost_chargeback(payment: Payment) -> bool:
+    """Whether what is taken back from the trainer now is for a chargeback the platform lost
+    (rather than for a refund): the ledger books the two against different accounts."""
+    return bool(payment.dispute_id) and payment.dispute_status == DISPUTE_LOST
+
+
 def trainer_share(payment: Payment) -> int:
     """What the trainer is owed of `payment` now: their share after the refunds that succeeded
     (a pending refund may still fail), nothing once a chargeback is lost."""
-    if payment.dispute_id and payment.dispute_status == DISPUTE_LOST:
+    if reversal_for_lost_chargeback(payment):
         return 0
     return payment.payout_after_refunds(payment.refund_amount)
 
@@ -121,7 +127,7 @@ def transfer_follow_payment(payment: Payment) -> None:
     owed_back = transfer.amount - transfer.reversed_amount() - share
     if owed_back <= 0:
         return
-    lost = payment.dispute_status == DISPUTE_LOST and bool(payment.dispute_id)
+    lost = reversal_for_lost_chargeback(payment)
     reversal = TransferReversal.objects.create(
         transfer=transfer,
         amount=owed_back,
@@ -194,6 +200,7 @@ def reversal_apply_succeeded(reversal: TransferReversal, stripe_reversal: dict) 
         amount=reversal.amount,
         currency=reversal.currency,
         payment=transfer.payment,
+        for_lost_chargeback=reversal_for_lost_chargeback(transfer.payment),
     )
     logger.info("Reversal %s of transfer %s succeeded: %s", reversal.pk, transfer.pk, stripe_id)
     return True

@@ -10,7 +10,7 @@ from bookings.completion import booking_complete_due
 from core.tests.factories import BookingFactory, TrainerProfileFactory
 from ledger.models import Entry, Transaction
 from ledger.postings import ledger_post_payment
-from ledger.selectors import trainer_owed
+from ledger.selectors import platform_revenue, trainer_owed
 from notifications.tests.factories import PaidPaymentFactory
 from payments.commands.transfers import transfer_hold, transfer_release
 from payments.models import PaymentAlert, Refund, Transfer, TransferReversal
@@ -254,3 +254,23 @@ def test_the_ledger_owes_the_trainer_nothing_once_paid_and_after_a_reversal(run,
     # The refund takes 21.25 of the trainer's share; the reversal takes it back from them.
     assert TransferReversal.objects.get().amount == 2125
     assert trainer_owed(trainer.pk) == {"usd": 0}
+
+
+def test_a_lost_chargeback_after_the_transfer_leaves_the_trainer_owed_nothing(run, fake, api):
+    payment = session()
+    ledger_post_payment(payment)  # the charge, as the success webhook posts it
+    trainer = payment.trainer
+    complete(run)
+
+    run(
+        se.post,
+        api,
+        se.event("charge.dispute.created", se.dispute(payment, status="needs_response")),
+    )
+    run(se.post, api, se.event("charge.dispute.closed", se.dispute(payment, status="lost")))
+
+    assert TransferReversal.objects.get().amount == 6375
+    # The chargeback took the whole 75.00 from the platform; taking the trainer's 63.75 back
+    # recovers that part of the loss instead of making the platform owe it to them again.
+    assert trainer_owed(trainer.pk) == {"usd": 0}
+    assert platform_revenue()["usd"].dispute_losses == 1125
