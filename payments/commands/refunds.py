@@ -12,7 +12,7 @@ from core.errors import DomainError, PaymentServiceError
 from core.money import format_amount
 from payments import stripe_client
 from payments.alerts import refund_failed_alert
-from payments.apply.refunds import refund_apply_answer
+from payments.apply.refunds import payment_apply_refunds, refund_apply_answer
 from payments.commands.stripe_errors import stripe_api_error
 from payments.models import Payment, Refund
 
@@ -178,6 +178,11 @@ def payment_refund_in_full(payment_id: int) -> Refund | None:
         return None
     if payment.refunds.filter(status=Refund.Status.FAILED, source=Refund.Source.CANCELLATION):
         return None
+    if not _refunds_made_elsewhere_recorded(payment):
+        return None  # Stripe could not tell us: reconciliation tries again
+    payment.refresh_from_db()
+    if not payment.is_refundable():
+        return None
     try:
         refund = refund_reserve(
             payment_id=payment.pk,
@@ -191,3 +196,23 @@ def payment_refund_in_full(payment_id: int) -> Refund | None:
         return None
     refund, _error = refund_send(refund)  # a failure is logged there and kept on the row
     return refund
+
+
+def _refunds_made_elsewhere_recorded(payment: Payment) -> bool:
+    """Record the refunds Stripe already has for `payment` (one made in the Dashboard before
+    its event reached us) so that what is left to refund is Stripe's, not only ours: asking
+    for more than the charge has left is refused by Stripe. False when Stripe could not be
+    asked."""
+    if not payment.stripe_payment_intent_id:
+        return True
+    try:
+        refunds = stripe_client.list_refunds(payment_intent_id=payment.stripe_payment_intent_id)
+    except stripe_client.StripeFailure as e:
+        logger.warning(
+            "Refunds of payment %s not listed before its refund in full: %s", payment.pk, e
+        )
+        return False
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment_apply_refunds(locked, [r.to_dict() for r in refunds])
+    return True
