@@ -51,3 +51,19 @@ def test_two_charges_cancelled_a_dashboard_refund_then_reconciliation(chaos):
     chaos.pay_at_the_checkout(how="pay")
     chaos.the_money_holds()
     chaos.teardown()
+
+
+def test_a_dashboard_refund_of_a_late_charge_then_its_webhook_twice(chaos):
+    chaos.create_intent_and_confirm(card="success")
+    chaos.the_money_holds()
+    chaos.cancel(who="trainer_cancels")
+    chaos.the_money_holds()
+    chaos.refund(how="dashboard_refunds")
+    chaos.the_money_holds()
+    chaos.pay_at_the_checkout(how="pay_answer_lost")
+    chaos.the_money_holds()
+    chaos.refund(how="dashboard_refunds")
+    chaos.the_money_holds()
+    chaos.deliver_a_webhook(copies=2, n=3)
+    chaos.the_money_holds()
+    chaos.teardown()
