@@ -2,7 +2,7 @@ import pytest
 
 from bookings.models import Booking
 from bookings.tests.conftest import URL
-from core.tests.factories import BookingFactory, TrainerProfileFactory
+from core.tests.factories import BookingFactory, TrainerProfileFactory, bookable
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,8 @@ def test_it_refuses_a_bad_reason(as_user, booking, client_user):
     assert Booking.objects.get().status == "pending"
 
 
-def test_it_frees_the_slot(as_user, book, booking, client_user, trainer):
+def test_it_frees_the_slot(as_user, book, client_user, trainer):
+    booking = BookingFactory(client=client_user, trainer=trainer, start_time=bookable())
     as_user(client_user).post(cancel(booking), {}, format="json")
 
     response = book(client_user, trainer, booking.start_time)

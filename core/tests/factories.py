@@ -75,6 +75,13 @@ def future(hours: float = 48, *, minute: int = 0) -> dt.datetime:
     return t.replace(minute=minute, second=0, microsecond=0)
 
 
+def bookable(hours: float = 72) -> dt.datetime:
+    """10:00 UTC on the day `hours` from now: a time a session of up to a few hours can be booked
+    at whenever the tests run. future() at 23:xx gives a 23:00 start, whose session ends after
+    the factory trainer's day (00:00-23:59), so the API refuses it."""
+    return future(hours).replace(hour=10)
+
+
 class BookingFactory(factory.django.DjangoModelFactory):
     """A booking written straight to the database (tests of booking rules use the API)."""
 

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from bookings.models import Booking
-from core.tests.factories import BookingFactory, ClientFactory, future
+from core.tests.factories import BookingFactory, ClientFactory, bookable, future
 from notifications.tests.factories import PaidPaymentFactory
 from reviews.models import Review
 from reviews.tests.factories import completed_session
@@ -64,7 +64,7 @@ def test_a_paid_session_moves_to_another_free_time_and_the_trainer_is_told(
     page = client.get(f"/sessions/{booking.pk}/reschedule/")
     assert page.status_code == 200
     assert 'class="slot"' in page.content.decode() and 'name="start"' in page.content.decode()
-    new_start = future(96)
+    new_start = bookable(96)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/sessions/{booking.pk}/reschedule/",

@@ -1,7 +1,7 @@
 import pytest
 
 from bookings.models import Booking
-from core.tests.factories import ClientFactory, TrainerProfileFactory, future
+from core.tests.factories import ClientFactory, TrainerProfileFactory, bookable, future
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_it_books_the_picked_slot_at_the_trainers_price(client):
     trainer = TrainerProfileFactory()
     user = ClientFactory()
     client.force_login(user)
-    start = future(72)
+    start = bookable(72)
     response = client.post(
         f"/trainers/{trainer.pk}/book/",
         {"start": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "duration": "90", "price": "1"},
@@ -56,7 +56,7 @@ def test_it_refuses_bad_or_taken_times_without_booking(client):
     assert client.post(url, {"start": "tomorrow", "duration": "60"}).status_code == 400
     soon = future(0.5).strftime("%Y-%m-%dT%H:%M:%SZ")  # inside the minimum notice
     assert client.post(url, {"start": soon, "duration": "60"}).status_code == 400
-    start = future(72).strftime("%Y-%m-%dT%H:%M:%SZ")
+    start = bookable(72).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert client.post(url, {"start": start, "duration": "60"}).status_code == 302
     client.force_login(ClientFactory())
     assert client.post(url, {"start": start, "duration": "60"}).status_code == 409
