@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from bookings.models import Booking
 from bookings.services import booking_create
 from core.tests.concurrency import run_concurrently
-from core.tests.factories import BookingFactory, ClientFactory, future
+from core.tests.factories import BookingFactory, ClientFactory, bookable
 from payments.models import Payment
 from payments.tests import stripe_events as se
 
@@ -35,7 +35,7 @@ def someone_waits_for_a_lock() -> bool:
 def test_exactly_one_keeps_the_slot_and_the_late_payment_is_refunded(localstripe, start_payment):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite serializes every write transaction")
-    booking = BookingFactory(start_time=future(48))
+    booking = BookingFactory(start_time=bookable(48))
     intent_id = start_payment(booking).json()["payment_intent_id"]
     localstripe.confirm(intent_id)
     succeeded = se.event(
