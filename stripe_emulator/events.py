@@ -71,6 +71,14 @@ class Events:
             task.add_done_callback(self._tasks.discard)
         return event
 
+    async def settle(self, timeout: float) -> int:
+        """Wait until every delivery in flight has been answered (or `timeout` passed); how
+        many were still in flight."""
+        pending = set(self._tasks)
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+        return len(pending)
+
     async def _deliver(self, event: dict, targets: list[Webhook]) -> None:
         # After the answer to the request that caused it, as with Stripe.
         await asyncio.sleep(0.05)

@@ -18,6 +18,7 @@ from stripe_emulator.state import EMULATOR, Webhook
 # Stripe's test cards that ask for 3-D Secure on a one-time payment but not again for payments
 # with the card once a SetupIntent authenticated it. 4000002760003184 asks every time.
 AUTHENTICATED_ONCE_CARDS = {"4000002500003155"}
+PAGING = {"limit", "starting_after", "ending_before"}
 HOP_BY_HOP = {
     "host",
     "content-length",
@@ -180,6 +181,13 @@ async def reset(request: web.Request) -> web.Response:
     return await forward(request, await request.read())
 
 
+async def settle(request: web.Request) -> web.Response:
+    """`POST /_config/settle`: answers once every webhook delivery in flight has been answered
+    (tests call it before their database goes, so no delivery lands in the next test's)."""
+    in_flight = await request.app[EMULATOR].events.settle(timeout=8)
+    return web.json_response({"settled": in_flight})
+
+
 async def list_events(request: web.Request) -> web.Response:
     """A connected account's events (Stripe-Account), or the platform's: localstripe's, with
     ours merged into the first page."""
@@ -207,14 +215,21 @@ async def list_events(request: web.Request) -> web.Response:
     ours = [e for e in emu.store.events if matches(e)]
     if account:
         return web.json_response(objects.page(ours, "/v1/events", params))
-    status, headers, content = await emu.localstripe(
-        "GET", request.path_qs, dict(request.headers), b""
-    )
-    if status != 200 or not ours or params.get("starting_after"):
-        return web.Response(body=content, status=status, headers=headers)
-    answer = json.loads(content)
-    answer["data"] = sorted(answer["data"] + ours, key=lambda e: e["created"], reverse=True)
-    return _json_answer(status, headers, json.dumps(answer).encode())
+    theirs = []
+    query = [(k, v) for k, v in request.query.items() if k not in PAGING]
+    after = None
+    while True:  # every page of localstripe's, so that ours and theirs page as one list
+        paging = [("limit", "100")] + ([("starting_after", after)] if after else [])
+        path = "/v1/events?" + urllib.parse.urlencode(query + paging)
+        status, headers, content = await emu.localstripe("GET", path, dict(request.headers), b"")
+        if status != 200:
+            return web.Response(body=content, status=status, headers=headers)
+        answer = json.loads(content)
+        theirs += answer["data"]
+        if not answer.get("has_more") or not answer["data"]:
+            break
+        after = answer["data"][-1]["id"]
+    return web.json_response(objects.page(theirs + ours, "/v1/events", params))
 
 
 async def retrieve_event(request: web.Request) -> web.Response:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 
-from stripe_emulator import connect, money, pages, proxy
+from stripe_emulator import connect, money, pages, proxy, refunds
 from stripe_emulator.errors import StripeError
 from stripe_emulator.events import Events
 from stripe_emulator.objects import public
@@ -188,6 +188,7 @@ ROUTES = [
     ("POST", "/v1/payouts", api(money.create_payout, account_scoped=True)),
     ("GET", "/v1/payouts", api(money.list_payouts, account_scoped=True)),
     ("GET", "/v1/payouts/{payout}", api(money.retrieve_payout, account_scoped=True)),
+    ("POST", "/v1/refunds", api(refunds.create_refund)),
     ("POST", "/v1/payment_intents", proxy.payment_intent),
     ("GET", "/v1/payment_intents", proxy.payment_intent),
     ("GET", "/v1/payment_intents/{id}", proxy.payment_intent),
@@ -200,6 +201,7 @@ ROUTES = [
     ("GET", "/v1/events/{id}", proxy.retrieve_event),
     ("POST", "/_config/webhooks/{id}", proxy.config_webhook),
     ("DELETE", "/_config/data", proxy.reset),
+    ("POST", "/_config/settle", proxy.settle),
     ("POST", "/_config/payouts/{account}", config_payouts),
     ("GET", "/_emulator/onboarding/{token}", pages.onboarding),
     ("POST", "/_emulator/onboarding/{token}", pages.onboarding_submit),

@@ -37,6 +37,7 @@ from payments.tests.checkout_helpers import card_set_up_for, pay
 LOST = (503, {"error": {"type": "api_error", "message": "Service unavailable."}})
 THREE_DS_CARD = "4000002500003155"
 DECLINED = "pm_card_chargeCustomerFail"
+SENT = ("payment_intent.", "charge.refunded", "refund.created")
 
 
 class World:
@@ -88,11 +89,12 @@ class World:
         return card_set_up_for(self.booking, self.card)(request)
 
     def events(self) -> list[dict]:
-        """What Stripe would send us: its payment_intent.* events, and refund.updated for each
-        refund (the emulator sends no refund events), oldest first."""
+        """What Stripe would send us, oldest first: its payment_intent.*, charge.refunded and
+        refund.created events, and a refund.updated for each refund (as Stripe sends when a
+        refund settles later)."""
         listed = [e.to_dict() for e in self.stripe.sdk.v1.events.list({"limit": 100}).data]
         events = sorted(
-            (e for e in listed if e["type"].startswith("payment_intent.")),
+            (e for e in listed if e["type"].startswith(SENT)),
             key=lambda e: e["created"],
         )
         for intent in self.stripe.intents():

@@ -67,3 +67,13 @@ def test_a_dashboard_refund_of_a_late_charge_then_its_webhook_twice(chaos):
     chaos.deliver_a_webhook(copies=2, n=3)
     chaos.the_money_holds()
     chaos.teardown()
+
+
+def test_a_dashboard_refund_of_a_charge_whose_webhook_never_came(chaos):
+    """Reconciliation collects the charge from Stripe's events and must learn of the Dashboard
+    refund from them too, as Stripe lists charge.refunded and refund.created for it."""
+    chaos.create_intent_and_confirm(card="success")
+    chaos.the_money_holds()
+    chaos.refund(how="dashboard_refunds")
+    chaos.the_money_holds()
+    chaos.teardown()

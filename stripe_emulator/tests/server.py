@@ -65,6 +65,12 @@ class StripeEmulator:
         self.http("POST", f"/_config/webhooks/{hook_id}", body)
         self._webhooks[hook_id] = (url, connect)
 
+    def settle(self) -> None:
+        """Wait until the emulator's webhook deliveries in flight have been answered (none can
+        be without a registered endpoint)."""
+        if self._webhooks:
+            self.http("POST", "/_config/settle", {})
+
     def disable_webhooks(self) -> None:
         for hook_id, (url, connect) in self._webhooks.items():
             body = {"url": url, "secret": "whsec_off", "events": NO_EVENTS, "connect": connect}
