@@ -139,10 +139,15 @@ class Transaction(AppendOnlyModel):
         DISPUTE_LOST = "dispute_lost", "Dispute lost"
         TRANSFER = "transfer", "Transfer to a trainer's connected account"
         TRANSFER_REVERSAL = "transfer_reversal", "Transfer reversed"
+        DISPUTE_RECOVERY = "dispute_recovery", "Dispute lost: trainer's share recovered"
 
     # What a payment brought the trainer and the platform: its charge and refunds, not the
     # transfers that pay the trainer's share out.
     PAYMENT_KINDS = (Kind.CHARGE, Kind.REFUND, Kind.REFUND_REVERSAL)
+    # How the platform settles the trainer's share with them: paid out, taken back, or (a
+    # chargeback lost before it was paid) kept to cover the loss. Not part of what the payment
+    # itself moved (ledger.selectors.payment_figures).
+    SETTLEMENT_KINDS = (Kind.TRANSFER, Kind.TRANSFER_REVERSAL, Kind.DISPUTE_RECOVERY)
 
     # "<kind>:<Stripe object id>": whatever path brings a movement (webhook, reconciliation,
     # the API call's own answer), it is posted once.

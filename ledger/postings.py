@@ -16,8 +16,12 @@ the order of the refunds, and rounding is never split twice.
 
 A dispute moves money only once it is a chargeback (Stripe withdraws the disputed amount; an
 inquiry, status warning_*, withdraws nothing): opened withholds what the refunds left of the
-charge, won returns it, lost makes it a loss the platform bears (what the trainer is owed does
-not change).
+charge, won returns it, lost makes it a loss the platform books in full. The trainer keeps
+nothing of a lost chargeback: what they were still owed of the payment (their share after
+refunds, when it was not transferred yet) recovers that part of the loss in the same
+transaction (post_dispute_recovery); a share already transferred recovers it when it is taken
+back (post_transfer_reversal). Either way the trainer ends owed nothing of the payment and the
+platform's net loss is its fee on what the chargeback took.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ledger.models import Account, AppendOnlyError, Entry, Transaction
-from ledger.selectors import payment_figures
+from ledger.selectors import payment_figures, payment_trainer_payable
 from payments.models import Payment, Refund
 
 A = Account.Kind
@@ -248,7 +252,40 @@ def _post_dispute(payment: Payment, posted: set[str]) -> list[Transaction | None
         kind, to = outcome[status]
         withheld = payment_figures([payment.pk])[payment.pk].withheld
         made.append(_dispute_post(payment, kind, to, withheld))
+    if status == "lost" and dispute_recovery_key(payment) not in posted:
+        made.append(post_dispute_recovery(payment))
     return made
+
+
+def dispute_recovery_key(payment: Payment) -> str:
+    return f"{T.DISPUTE_RECOVERY.value}:{payment.dispute_id}"
+
+
+def post_dispute_recovery(payment: Payment) -> Transaction | None:
+    """A chargeback lost: the client has the money back, so the trainer's share of it is no
+    longer owed to them. What the platform still owes them of this payment (their share after
+    refunds, none of it transferred yet) recovers that much of the dispute loss, once per
+    dispute. Nothing when it was transferred: the payment then owes them nothing, and the
+    transfer's reversal recovers the share (post_transfer_reversal). A transfer Stripe makes
+    after this (it was on its way) leaves the trainer owing it back; its reversal settles
+    that, recovering nothing twice."""
+    owed = payment_trainer_payable(payment.pk)
+    if owed <= 0:
+        return None
+    return post(
+        key=dispute_recovery_key(payment),
+        kind=T.DISPUTE_RECOVERY,
+        currency=payment.currency,
+        payment=payment,
+        trainer_id=payment.trainer_id,
+        stripe_id=payment.dispute_id,
+        description=f"Dispute {payment.dispute_id} of payment {payment.pk} lost: the trainer's "
+        "share, never paid to them, recovers part of the loss.",
+        lines=[
+            Line(A.TRAINER_PAYABLE, owed, payment.trainer_id),
+            Line(A.DISPUTE_LOSSES, -owed),
+        ],
+    )
 
 
 def _dispute_post(payment: Payment, kind: str, to: str, amount: int) -> Transaction | None:
@@ -299,9 +336,16 @@ def post_transfer_reversal(
     """A Transfer reversed: the money is back in the platform's Stripe balance. A refund
     posted after the transfer leaves the trainer's payable negative (what they owe back); the
     reversal of their part brings it back to zero. A lost chargeback is posted as the platform's
-    loss in full, so taking the trainer's share back after one recovers part of that loss
-    (`for_lost_chargeback`) instead of making the platform owe the trainer again."""
-    counter = Line(A.DISPUTE_LOSSES, -amount) if for_lost_chargeback else None
+    loss in full, so taking the trainer's share back after one (`for_lost_chargeback`) recovers
+    part of that loss instead of making the platform owe the trainer again, once what the
+    trainer owes back of the payment is settled: a refund's part of the share (its reversal may
+    succeed after the chargeback is lost), or a share the chargeback already recovered
+    (post_dispute_recovery) before Stripe made a transfer that was on its way. So whatever the
+    order, the trainer ends owing nothing and the share recovers the loss once."""
+    to_payable = amount
+    if for_lost_chargeback:
+        owes_back = -payment_trainer_payable(payment.pk) if payment is not None else 0
+        to_payable = min(amount, max(owes_back, 0))
     return post(
         key=f"transfer_reversal:{reversal_id}",
         kind=T.TRANSFER_REVERSAL,
@@ -312,7 +356,8 @@ def post_transfer_reversal(
         description=f"Transfer reversal {reversal_id} from the trainer's connected account.",
         lines=[
             Line(A.STRIPE_BALANCE, amount),
-            counter or Line(A.TRAINER_PAYABLE, -amount, trainer_id),
+            Line(A.TRAINER_PAYABLE, -to_payable, trainer_id),
+            Line(A.DISPUTE_LOSSES, -(amount - to_payable)),
         ],
     )
 

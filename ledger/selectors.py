@@ -42,6 +42,16 @@ def trainer_owed(trainer_id: int) -> dict[str, int]:
     return {currency: amount for (_k, _t, currency), amount in balances.items()}
 
 
+def payment_trainer_payable(payment_id: int) -> int:
+    """What the platform still owes the trainer of one payment: their share after refunds,
+    less what was transferred, plus what was taken back from them, less what a lost chargeback
+    recovered (negative: they hold more of it than the payment leaves them)."""
+    total = Entry.objects.filter(
+        account__kind=A.TRAINER_PAYABLE, transaction__payment_id=payment_id
+    ).aggregate(total=Sum("amount"))["total"]
+    return -(total or 0)
+
+
 def trainers_earned(trainer_id: int | None = None) -> dict[tuple[int, str], int]:
     """{(trainer id, currency): the trainers' shares of payments after refunds}, before any
     transfer: what the earnings page calls net."""
@@ -91,16 +101,16 @@ class PaymentFigures:
     charged: int  # the charge posted (the payment's amount once it is collected)
     received: int  # in the Stripe balance: charged, less refunds and what a dispute withheld
     refunded: int  # refunds posted, less the ones reversed
-    trainer: int  # the trainer's share after refunds (before transfers)
+    trainer: int  # the trainer's share after refunds (before it is settled: SETTLEMENT_KINDS)
     platform: int  # the platform's fee after the refunds it bore
     withheld: int  # held by Stripe for an open dispute
-    lost: int  # lost to a dispute
+    lost: int  # lost to a dispute (before the trainer's share recovers part of it)
 
 
 def payment_figures(payment_ids=None) -> dict[int, PaymentFigures]:
     """{payment id: PaymentFigures} for the given payments (all with postings when None)."""
     entries = Entry.objects.filter(transaction__payment__isnull=False).exclude(
-        transaction__kind__in=(T.TRANSFER, T.TRANSFER_REVERSAL)
+        transaction__kind__in=Transaction.SETTLEMENT_KINDS
     )
     if payment_ids is not None:
         entries = entries.filter(transaction__payment_id__in=payment_ids)

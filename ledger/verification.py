@@ -6,7 +6,8 @@
    posted and the ledger's figures of it equal the row's (refunded, net platform fee, net
    trainer payout, what a dispute withheld or lost); a succeeded refund is posted once and not
    reversed, a failed one reversed if it was posted; nothing is posted for a payment whose
-   money we do not hold (open, canceled, in review).
+   money we do not hold (open, canceled, in review); the trainer is owed nothing of a payment
+   whose chargeback was lost (their share recovered the loss, or is being taken back).
 3. Stripe agrees with the ledger: for each PaymentIntent of ours created in the period, what
    Stripe received and refunded equals what the ledger posted for it, and so do the totals per
    currency; a charge posted for an intent Stripe does not have is a difference too.
@@ -26,7 +27,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from core.money import format_amount
-from ledger.models import Entry, Transaction, Verification
+from ledger.models import Account, Entry, Transaction, Verification
 from ledger.postings import CHARGEBACK_STATUSES
 from ledger.selectors import PaymentFigures, payment_figures
 from payments import stripe_client, stripe_objects
@@ -193,6 +194,7 @@ def _check_batch(report: LedgerReport, payments: list[Payment]) -> None:
         payment_id__in=ids, refund__isnull=False
     ).values_list("refund_id", "kind"):
         posted[refund_id].add(kind)
+    still_owed = _owed_after_a_lost_chargeback(payments)
     for payment in payments:
         report.payments_checked += 1
         ledger = figures.get(payment.pk)
@@ -212,6 +214,12 @@ def _check_batch(report: LedgerReport, payments: list[Payment]) -> None:
                 f"{_describe(ledger, payment.currency)}; its rows say "
                 f"{_describe(expected, payment.currency)}"
             )
+        if still_owed.get(payment.pk, 0) > 0:
+            report.differences.append(
+                f"payment {payment.pk}: its chargeback {payment.dispute_id} is lost, yet the "
+                f"ledger owes the trainer {format_amount(still_owed[payment.pk], payment.currency)}"
+                " of it (backfill_ledger posts the recovery)"
+            )
         for refund in own:
             kinds = posted[refund.pk]
             if kinds != _expected_refund_postings(refund, kinds):
@@ -219,6 +227,23 @@ def _check_batch(report: LedgerReport, payments: list[Payment]) -> None:
                     f"refund {refund.pk} of payment {payment.pk} is {refund.status}, but the "
                     f"ledger has {sorted(kinds) or 'no posting'} for it"
                 )
+
+
+def _owed_after_a_lost_chargeback(payments: list[Payment]) -> dict[int, int]:
+    """{payment id: what the trainer's payable still holds of it} for the payments whose
+    chargeback was lost (ledger.selectors.payment_trainer_payable, for a batch)."""
+    lost = [p.pk for p in payments if p.dispute_id and p.dispute_status == "lost"]
+    if not lost:
+        return {}
+    rows = (
+        Entry.objects.filter(
+            account__kind=Account.Kind.TRAINER_PAYABLE, transaction__payment_id__in=lost
+        )
+        .values_list("transaction__payment_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {payment_id: -total for payment_id, total in rows}
 
 
 def _expected_figures(payment: Payment, refunds: list[Refund]) -> PaymentFigures:

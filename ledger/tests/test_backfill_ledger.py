@@ -34,7 +34,7 @@ def test_it_posts_every_movement_the_rows_show_once():
     ledger_post_payment(already)
     collected_payment(price=5000, status=Payment.Status.CANCELED)
 
-    assert run("backfill_ledger") == "Posted 6 ledger transaction(s).\n"
+    assert run("backfill_ledger") == "Posted 7 ledger transaction(s).\n"
 
     assert sorted(Transaction.objects.values_list("kind", "payment_id")) == sorted(
         [
@@ -44,6 +44,7 @@ def test_it_posts_every_movement_the_rows_show_once():
             ("charge", disputed.pk),
             ("dispute_opened", disputed.pk),
             ("dispute_lost", disputed.pk),
+            ("dispute_recovery", disputed.pk),
             ("charge", already.pk),
         ]
     )

@@ -247,21 +247,96 @@ def test_a_chargeback_withholds_what_the_refunds_left_and_a_won_one_returns_it()
     )[-2:] == ["dispute_opened:dp_ledger_1", "dispute_won:dp_ledger_1"]
 
 
-def test_a_lost_chargeback_is_the_platforms_loss_and_the_trainer_keeps_their_share():
+def test_a_chargeback_lost_before_the_transfer_costs_the_platform_its_fee_only():
     payment = collected_payment(price=7500)
     ledger_post_payment(payment)
 
     # Stripe's closed event can be the first we hear of it: opened and lost post together.
     dispute(payment, "lost")
 
+    # The 75.00 is lost in full; the trainer's 63.75, never paid to them, recovers part of it.
     assert balances_of(payment) == {
         A.STRIPE_BALANCE: 0,
         A.DISPUTES_PENDING: 0,
-        A.DISPUTE_LOSSES: 7500,
+        A.DISPUTE_LOSSES: 1125,
         A.PLATFORM_FEES: 1125,
-        A.TRAINER_PAYABLE: 6375,
+        A.TRAINER_PAYABLE: 0,
     }
     assert ledger_post_payment(payment) == []
+    assert Transaction.objects.filter(kind=T.DISPUTE_RECOVERY).count() == 1
+    # What the payment itself moved is unchanged: the recovery settles the trainer's share.
+    figures = payment_figures([payment.pk])[payment.pk]
+    assert (figures.trainer, figures.lost) == (6375, 7500)
+
+
+def transfer(payment, amount, stripe_id="tr_1"):
+    post_transfer(
+        transfer_id=stripe_id,
+        trainer_id=payment.trainer_id,
+        amount=amount,
+        currency="usd",
+        payment=payment,
+    )
+
+
+def reverse(payment, amount, stripe_id, *, for_lost_chargeback=True):
+    post_transfer_reversal(
+        reversal_id=stripe_id,
+        trainer_id=payment.trainer_id,
+        amount=amount,
+        currency="usd",
+        payment=payment,
+        for_lost_chargeback=for_lost_chargeback,
+    )
+
+
+def test_a_chargeback_lost_after_the_transfer_recovers_nothing_until_the_reversal():
+    payment = collected_payment(price=7500)
+    ledger_post_payment(payment)
+    transfer(payment, 6375)
+
+    dispute(payment, "lost")
+    assert not Transaction.objects.filter(kind=T.DISPUTE_RECOVERY).exists()
+    assert balances_of(payment)[A.DISPUTE_LOSSES] == 7500
+
+    reverse(payment, 6375, "trr_lost")
+    assert balances_of(payment)[A.DISPUTE_LOSSES] == 1125
+    assert trainer_owed(payment.trainer_id) == {"usd": 0}
+
+
+def test_a_transfer_made_after_the_share_was_recovered_is_only_taken_back():
+    payment = collected_payment(price=7500)
+    ledger_post_payment(payment)
+    dispute(payment, "lost")  # recovers the 63.75 not paid yet...
+
+    transfer(payment, 6375)  # ...which Stripe pays all the same (the request was on its way)
+    assert trainer_owed(payment.trainer_id) == {"usd": -6375}
+    reverse(payment, 6375, "trr_back")
+
+    # Recovered once: the reversal settles what the trainer owed back, nothing more.
+    assert trainer_owed(payment.trainer_id) == {"usd": 0}
+    assert balances_of(payment)[A.DISPUTE_LOSSES] == 1125
+    assert ledger_post_payment(payment) == []
+
+
+@pytest.mark.parametrize("lost_first", [True, False])
+def test_reversals_after_a_refund_and_a_lost_chargeback_recover_the_share_once(lost_first):
+    payment = collected_payment(price=7500)
+    ledger_post_payment(payment)
+    transfer(payment, 6375)
+    refund_row(payment, 2500)  # after the transfer: the trainer owes 21.25 back
+    settle(payment)
+    dispute(payment, "lost")  # the 50.00 left is lost
+
+    # The refund's reversal may succeed after the chargeback is lost, before or after the
+    # chargeback's own (the 42.50 left of the share).
+    reversals = [(4250, "trr_lost"), (2125, "trr_refund")]
+    for amount, stripe_id in reversals if lost_first else reversals[::-1]:
+        reverse(payment, amount, stripe_id)
+
+    assert trainer_owed(payment.trainer_id) == {"usd": 0}
+    # 50.00 lost, 42.50 of it recovered from the trainer: the fee on 50.00 is the loss.
+    assert balances_of(payment)[A.DISPUTE_LOSSES] == 750
 
 
 def test_an_inquiry_withholds_nothing():

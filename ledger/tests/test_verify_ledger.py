@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from ledger.models import Account, Transaction, Verification
-from ledger.postings import ledger_post_payment
+from ledger.postings import _post_dispute, ledger_post_payment
 from ledger.tests.factories import (
     collected_payment,
     paid_at_stripe,
@@ -170,6 +170,28 @@ def test_disputes_and_reversed_refunds_agree_with_the_rows():
 
     assert code == 0, report
     assert "Payment rows: 2 payments and 2 refunds checked." in report
+
+
+def test_a_trainer_still_owed_a_share_of_a_lost_chargeback_is_a_difference():
+    payment = collected_payment(price=7500)
+    ledger_post_payment(payment)
+    Payment.objects.filter(pk=payment.pk).update(
+        status=Payment.Status.DISPUTED, dispute_id="dp_old", dispute_status="lost"
+    )
+    payment.refresh_from_db()
+    # The chargeback's loss posted without the recovery of the trainer's share, as the ledger
+    # did before it recovered it.
+    _post_dispute(payment, {"dispute_recovery:dp_old"})
+
+    code, report = verify("--no-stripe", "--all")
+
+    assert code == 1
+    assert (
+        f"payment {payment.pk}: its chargeback dp_old is lost, yet the ledger owes the trainer "
+        "63.75 of it"
+    ) in report
+    call_command("backfill_ledger", stdout=io.StringIO())
+    assert verify("--no-stripe", "--all")[0] == 0
 
 
 @pytest.mark.skipif(

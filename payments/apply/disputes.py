@@ -26,9 +26,20 @@ def payment_apply_dispute(payment: Payment, dispute: dict) -> ApplyResult:
     if (
         payment.dispute_id == dispute_id
         and payment.dispute_status in DISPUTE_FINAL
-        and status not in DISPUTE_FINAL
+        and status != payment.dispute_status
     ):
-        # A created/updated delivered after closed: the outcome is already known.
+        # A created/updated delivered after closed: the outcome is already known. Stripe never
+        # changes an outcome (won, lost, an inquiry closed), so one that disagrees with ours is
+        # not applied either: a lost chargeback has taken the trainer's share back, and a
+        # "won" would put the payment back, complete the session and transfer that share.
+        if status in DISPUTE_FINAL:
+            logger.error(
+                "Payment %s dispute %s: Stripe says %s, already %s; kept",
+                payment.pk,
+                dispute_id,
+                status,
+                payment.dispute_status,
+            )
         result.notes.append(f"ignored dispute {status}: already {payment.dispute_status}")
         return result
     before = (payment.status, payment.dispute_id, payment.dispute_status)

@@ -9,7 +9,9 @@ trainer:
   made in the Stripe Dashboard (source dashboard);
 - refund_reversed: a refund Stripe had reported succeeded failed afterwards (the card was
   closed): the money is ours again;
-- dispute_opened, dispute_won, dispute_lost: a chargeback takes the money, and the outcome.
+- dispute_opened, dispute_won, dispute_lost: a chargeback takes the money, and the outcome (a
+  lost one also keeps the trainer's share back if it was not transferred yet: the ledger posts
+  that recovery of the loss in the same call, ledger.postings.post_dispute_recovery).
 
 Callers hold the payment row locked, detect the move on the row itself (a replayed event moves
 nothing, so a movement is recorded once) and call these after the row has its new state. Each
