@@ -1,7 +1,8 @@
 """/api/v1/trainers/me/payouts/: the trainer's connected Stripe account and what it was paid.
 
-- GET: the account's status and what Stripe still needs, what the platform owes, the transfers
-  to come (session, amount, expected date) and the ones sent.
+- GET: the account's status and what Stripe still needs (its codes, and each in plain words),
+  what the platform owes, the transfers to come (session, amount, expected date) and the ones
+  sent.
 - POST onboarding/: {"url": Stripe's onboarding page} (the account is created the first time).
 - POST dashboard/: {"url": a one-time link into the Express Dashboard}.
 """
@@ -17,6 +18,7 @@ from core.money import format_amount
 from payments.commands.accounts import payout_dashboard_url, payout_onboarding_url
 from payments.selectors import payout_account_status, trainer_payouts
 from trainers.api import IsTrainer
+from trainers.payout_requirements import payout_requirement_label
 from trainers.services import trainer_profile_ensure
 
 
@@ -43,6 +45,10 @@ def payouts_data(trainer) -> dict:
             "payouts_enabled": trainer.payouts_enabled,
             "details_submitted": trainer.details_submitted,
             "requirements": trainer.payout_requirements,
+            # {code: plain words} for each of Stripe's codes above (which stay as Stripe sent them).
+            "requirement_labels": {
+                str(code): payout_requirement_label(code) for code in trainer.payout_requirements
+            },
             "disabled_reason": trainer.payout_disabled_reason,
         },
         "owed": [

@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from core.money import format_amount
 from trainers.models import AvailabilityOverride, AvailabilityWindow, TrainerProfile
+from trainers.payout_requirements import payout_requirement_label
 from trainers.services import trainer_photo_remove
 
 
@@ -76,6 +77,7 @@ class TrainerProfileAdmin(admin.ModelAdmin):
         "payouts_enabled",
         "details_submitted",
         "payout_requirements",
+        "stripe_still_needs",
         "payout_disabled_reason",
         "created_at",
         "updated_at",
@@ -88,6 +90,20 @@ class TrainerProfileAdmin(admin.ModelAdmin):
         return format_html(
             '<img src="{}" alt="" width="96" height="96" style="border-radius:50%">',
             obj.avatar_url,
+        )
+
+    @admin.display(description="Stripe still needs")
+    def stripe_still_needs(self, obj):
+        codes = obj.payout_requirements or []
+        if not codes:
+            return "-"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} <code>{}</code></li>",
+                ((payout_requirement_label(code), code) for code in codes),
+            ),
         )
 
     @admin.action(description="Remove the photos of the selected trainers")

@@ -8,6 +8,7 @@ from core.models import TimeStampedModel
 from core.money import SUPPORTED_CURRENCIES
 from trainers.avatars import initials_avatar
 from trainers.choices import LANGUAGES, SPECIALTIES
+from trainers.payout_requirements import payout_requirement_labels
 
 # Not zones of a place: the server's own clock and the tz database's placeholder.
 _NOT_ZONES = {"localtime", "Factory"}
@@ -107,6 +108,11 @@ class TrainerProfile(TimeStampedModel):
     def avatar_url(self) -> str:
         """The photo's URL, or a generated initials avatar (an SVG data URI) until there is one."""
         return self.photo.url if self.photo else initials_avatar(self)
+
+    @property
+    def payout_requirement_labels(self) -> list[str]:
+        """What Stripe still needs before it pays the trainer, in plain words."""
+        return payout_requirement_labels(self.payout_requirements)
 
 
 class AvailabilityWindow(models.Model):

@@ -109,7 +109,7 @@ def test_returning_from_stripe_shows_what_stripe_still_needs(as_user, client, st
     trainer.refresh_from_db()
     assert trainer.payout_requirements == ["external_account", "individual.dob.day"]
     assert not trainer.payouts_enabled
-    assert "external_account" in page.content.decode()
+    assert "Your bank account" in page.content.decode()
     body = as_user(trainer.user).get(PAYOUTS).json()
     assert body["account"]["status"] == "pending"
     assert body["account"]["requirements"] == ["external_account", "individual.dob.day"]
