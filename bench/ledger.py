@@ -17,32 +17,27 @@ the charge (on); the emails are sent after commit by the embedded (eager) task, 
 A create-intent moves no money, so it posts nothing: its `on` and `off` differ only by noise.
 
 Its own PostgreSQL database (BENCH_DATABASE_URL's server, name suffixed `_payments`, as
-bench/payments.py, which it never runs at the same time) and localstripe on a free port. Results:
-var/bench/ledger.json and a Markdown table on stdout.
+bench/payments.py, which it never runs at the same time) and the Stripe emulator on a free
+port. Results: var/bench/ledger.json and a Markdown table on stdout.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import shutil
-import tempfile
 import time
 
 from bench.payments import (
     ROOT,
-    LocalStripe,
+    StripeEmulator,
     _bookings,
-    _database_url,
-    _machine,
     _ms,
     _p50,
     _paid_at_stripe,
-    _recreate_database,
     _sdk,
-    _setup,
     _sign,
     _token,
+    run_against_emulator,
 )
 
 RESULTS = ROOT / "var" / "bench" / "ledger.json"
@@ -94,7 +89,7 @@ def _rounds(name: str, prepare, call) -> dict:
     }
 
 
-def bench_deliveries(report: dict, ls: LocalStripe) -> None:
+def bench_deliveries(report: dict, ls: StripeEmulator) -> None:
     from django.test import Client
 
     from core.tests.factories import ClientFactory, TrainerProfileFactory
@@ -136,7 +131,7 @@ def bench_deliveries(report: dict, ls: LocalStripe) -> None:
         assert posted == (len(ids) if side == "on" else 0), (side, posted)
 
 
-def bench_create_intent(report: dict, ls: LocalStripe) -> None:
+def bench_create_intent(report: dict, ls: StripeEmulator) -> None:
     from django.test import Client
 
     from core.tests.factories import ClientFactory, TrainerProfileFactory
@@ -177,35 +172,13 @@ def bench_create_intent(report: dict, ls: LocalStripe) -> None:
     report["create_intent"] = _rounds("create_intent", prepare, call)
 
 
-def main() -> None:
-    db_url, name, admin_url = _database_url()
-    _recreate_database(admin_url, name, create=True)
-    workdir = tempfile.mkdtemp(prefix="bench-ledger-")
-    ls = LocalStripe(workdir)
-    started = time.monotonic()
-    try:
-        _setup(db_url, ls.base)
-        from django.core.management import call_command
-        from django.db import connection
+def _both(report: dict, ls: StripeEmulator, workdir: str) -> None:
+    bench_deliveries(report, ls)
+    bench_create_intent(report, ls)
 
-        print(f"database {name}: migrating; localstripe on {ls.base}", flush=True)
-        call_command("migrate", verbosity=0)
-        report: dict = {"machine": _machine()}
-        bench_deliveries(report, ls)
-        bench_create_intent(report, ls)
-        report["seconds"] = round(time.monotonic() - started)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(report, indent=2))
-        _print_markdown(report)
-        connection.close()
-    except BaseException:
-        print(f"Logs kept in {workdir}", flush=True)
-        raise
-    else:
-        shutil.rmtree(workdir, ignore_errors=True)
-    finally:
-        ls.stop()
-        _recreate_database(admin_url, name, create=False)
+
+def main() -> None:
+    run_against_emulator("bench-ledger-", RESULTS, _both, _print_markdown)
 
 
 def _print_markdown(report: dict) -> None:

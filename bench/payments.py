@@ -28,8 +28,9 @@
 
 Everything runs on its own PostgreSQL database, dropped at the start and at the end:
 BENCH_DATABASE_URL's server with the database name suffixed `_payments` (default
-postgres://postgres@127.0.0.1:5432/fitconnect_bench_payments), never DATABASE_URL. localstripe
-and gunicorn are started on free ports and stopped at the end. Emails go to Django's locmem
+postgres://postgres@127.0.0.1:5432/fitconnect_bench_payments), never DATABASE_URL. The Stripe
+emulator and gunicorn are started on free ports and stopped at the end; the cache is Redis
+(BENCH_CACHE_URL, default redis://127.0.0.1:6379/14). Emails go to Django's locmem
 backend (no SMTP server is involved). Results: var/bench/payments.json and Markdown tables on
 stdout.
 """
@@ -59,11 +60,13 @@ from bench.machine import machine_facts
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fitconnect_bench"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/15"
+# DEBUG=false needs a cache every process shares (the rate limits' counters).
+DEFAULT_CACHE = "redis://127.0.0.1:6379/14"
 RESULTS = ROOT / "var" / "bench" / "payments.json"
-LOCALSTRIPE = ROOT / ".venv" / "bin" / "localstripe"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 SECRET_KEY = "sk_test_bench_payments"
 WEBHOOK_SECRET = "whsec_bench_payments"
+CONNECT_WEBHOOK_SECRET = "whsec_bench_payments_connect"
 
 # (c)
 LIST_SIZES = (1_000, 10_000, 100_000)
@@ -142,15 +145,28 @@ class _Server:
         self.log.close()
 
 
-class LocalStripe(_Server):
+class StripeEmulator(_Server):
+    """The app's Stripe emulator (manage.py stripe_emulator: localstripe behind our front, which
+    takes the parameters the app sends, such as transfer_group, that bare localstripe refuses)."""
+
     def __init__(self, workdir: str):
         self._start(
-            [str(LOCALSTRIPE), "--from-scratch"],
-            log_path=os.path.join(workdir, "localstripe.log"),
-            name="localstripe",
+            [sys.executable, str(ROOT / "manage.py"), "stripe_emulator"],
+            log_path=os.path.join(workdir, "stripe-emulator.log"),
+            name="the Stripe emulator",
             cwd=workdir,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
         )
         self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while True:  # the front answers before localstripe behind it does
+            try:
+                with urllib.request.urlopen(self.base + "/js.stripe.com/v3/", timeout=5):
+                    return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the Stripe emulator did not start") from None
+                time.sleep(0.1)
 
     def _port_args(self) -> list[str]:
         return ["--port", str(self.port)]
@@ -174,7 +190,10 @@ def _setup(db_url: str, stripe_base: str) -> None:
         SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",
         STRIPE_SECRET_KEY=SECRET_KEY,
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_CONNECT_WEBHOOK_SECRET=CONNECT_WEBHOOK_SECRET,
         STRIPE_API_BASE=stripe_base,
+        # DEBUG=false refuses a per-process cache (rate limits must be shared).
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", DEFAULT_CACHE),
         SECURE_SSL_REDIRECT="false",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         DJANGO_SETTINGS_MODULE="bench.payments_settings",
@@ -327,7 +346,7 @@ def _sdk():
     )
 
 
-def bench_intents(report: dict, ls: LocalStripe) -> None:
+def bench_intents(report: dict, ls: StripeEmulator) -> None:
     from django.test import Client
 
     from core.tests.factories import ClientFactory, TrainerProfileFactory
@@ -594,7 +613,7 @@ def _check_applied(name: str, payments: list, bodies: list[bytes], server: Gunic
         )
 
 
-def bench_webhooks(report: dict, ls: LocalStripe, workdir: str) -> None:
+def bench_webhooks(report: dict, ls: StripeEmulator, workdir: str) -> None:
     from django.db import connection
 
     from core.tests.factories import ClientFactory, TrainerProfileFactory
@@ -680,27 +699,27 @@ def bench_webhooks(report: dict, ls: LocalStripe, workdir: str) -> None:
 
 
 # --- main ----------------------------------------------------------------------------------
-def main() -> None:
+def run_against_emulator(prefix: str, results: Path, benches, print_markdown) -> None:
+    """A fresh PostgreSQL database and emulator for `benches(report, ls, workdir)`; the report is
+    saved to `results` and printed, the database dropped (the logs kept if it failed)."""
     db_url, name, admin_url = _database_url()
     _recreate_database(admin_url, name, create=True)
-    workdir = tempfile.mkdtemp(prefix="bench-payments-")
-    ls = LocalStripe(workdir)
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    ls = StripeEmulator(workdir)
     started = time.monotonic()
     try:
         _setup(db_url, ls.base)
         from django.core.management import call_command
         from django.db import connection
 
-        print(f"database {name}: migrating; localstripe on {ls.base}", flush=True)
+        print(f"database {name}: migrating; the Stripe emulator on {ls.base}", flush=True)
         call_command("migrate", verbosity=0)
         report: dict = {"machine": _machine()}
-        bench_list(report)
-        bench_intents(report, ls)
-        bench_webhooks(report, ls, workdir)
+        benches(report, ls, workdir)
         report["seconds"] = round(time.monotonic() - started)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(report, indent=2))
-        _print_markdown(report)
+        results.parent.mkdir(parents=True, exist_ok=True)
+        results.write_text(json.dumps(report, indent=2))
+        print_markdown(report)
         connection.close()
     except BaseException:
         print(f"Logs kept in {workdir}", flush=True)
@@ -710,6 +729,16 @@ def main() -> None:
     finally:
         ls.stop()
         _recreate_database(admin_url, name, create=False)
+
+
+def _all(report: dict, ls: StripeEmulator, workdir: str) -> None:
+    bench_list(report)
+    bench_intents(report, ls)
+    bench_webhooks(report, ls, workdir)
+
+
+def main() -> None:
+    run_against_emulator("bench-payments-", RESULTS, _all, _print_markdown)
 
 
 def _print_markdown(report: dict) -> None:
