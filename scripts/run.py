@@ -155,6 +155,23 @@ def stop(children: list[tuple[str, subprocess.Popen]]) -> None:
             proc.wait()
 
 
+def watch(children: list[tuple[str, subprocess.Popen]]) -> None:
+    """Until Ctrl-C: Abort as soon as a child exits on its own."""
+    while True:
+        for name, proc in children:
+            if proc.poll() is not None:
+                raise Abort(f"{name} exited unexpectedly with code {proc.returncode}.")
+        time.sleep(0.5)
+
+
+def shut_down(children: list[tuple[str, subprocess.Popen]]) -> None:
+    """Stop every child; a second Ctrl-C (our own handlers would interrupt the cleanup) must not
+    orphan anything."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    stop(children)
+
+
 def main() -> int:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.setdefault("STRIPE_API_BASE", STRIPE_URL)
@@ -240,19 +257,12 @@ def main() -> int:
             + "\n\n  Press Ctrl-C to stop.\n",
             flush=True,
         )
-        while True:
-            for name, proc in children:
-                if proc.poll() is not None:
-                    raise Abort(f"{name} exited unexpectedly with code {proc.returncode}.")
-            time.sleep(0.5)
+        watch(children)
     except KeyboardInterrupt:
         say("Stopping...")
         return 0
     finally:
-        # Our own handlers would interrupt the cleanup; a second Ctrl-C must not orphan anything.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stop(children)
+        shut_down(children)
         if children:
             say("Stopped the app and the Stripe emulator.")
 

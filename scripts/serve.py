@@ -39,8 +39,9 @@ from run import (
     emulator_command,
     port_in_use,
     register_webhook,
-    stop,
+    shut_down,
     wait_until_up,
+    watch,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -246,18 +247,12 @@ def main() -> int:
             "  Press Ctrl-C to stop.\n",
             flush=True,
         )
-        while True:
-            for name, proc in children:
-                if proc.poll() is not None:
-                    raise Abort(f"{name} exited unexpectedly with code {proc.returncode}.")
-            time.sleep(0.5)
+        watch(children)
     except KeyboardInterrupt:
         say("Stopping...")
         return 0
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stop(children)
+        shut_down(children)
         if children:
             say("Stopped.")
 

@@ -8,14 +8,13 @@ commit. Reconciliation runs it for payments the task never filled.
 
 import logging
 
-from celery import shared_task
-from celery.exceptions import Retry
 from django.db import transaction
 from django.utils import timezone
 
 from notifications.services import notify_payment_succeeded
 from payments import stripe_client
 from payments.apply.intents import payment_copy_charge_details, payment_has_card_details
+from payments.commands.retrying import queue, stripe_task
 from payments.models import Payment
 
 logger = logging.getLogger(__name__)
@@ -61,39 +60,18 @@ def payment_fill_details(payment_id: int) -> bool:
 
 
 # Named as when it lived in payments.tasks, so tasks already queued under that name still run.
-@shared_task(
-    name="payments.tasks.payment_fill_details",
-    bind=True,
-    autoretry_for=(stripe_client.StripeFailure,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    # 5 s doubling to 10 min: about 20 minutes of Stripe trouble; reconciliation after that.
-    max_retries=8,
-    acks_late=True,
-)
+@stripe_task("payments.tasks.payment_fill_details", retry_on=stripe_client.StripeFailure)
 def payment_fill_details_task(self, payment_id: int) -> bool:
     return payment_fill_details(payment_id)
 
 
 def queue_fill_details(payment_id: int) -> None:
     """Queue payment_fill_details_task (to the broker, or run it here when there is none)."""
-    task = payment_fill_details_task
-    if not task.app.conf.task_always_eager:
-        task.delay(payment_id)
-        return
-    # Eager mode with CELERY_TASK_EAGER_PROPAGATES: Celery raises its Retry out of apply()
-    # instead of retrying, so retry here as a worker would (minus the wait).
-    for retries in range(FILL_DETAILS_EAGER_ATTEMPTS):
-        try:
-            task.apply((payment_id,), retries=retries)
-            return
-        except Retry:
-            continue
-    logger.warning(
-        "Card details of payment %s not fetched from Stripe yet: reconciliation will retry",
-        payment_id,
-    )
+    if not queue(payment_fill_details_task, payment_id, eager_attempts=FILL_DETAILS_EAGER_ATTEMPTS):
+        logger.warning(
+            "Card details of payment %s not fetched from Stripe yet: reconciliation will retry",
+            payment_id,
+        )
 
 
 def queue_fill_details_after_commit(payment_id: int) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from celery.exceptions import Retry
 from django.db import transaction
 from django.db.models import Q
 
@@ -21,6 +20,7 @@ from core.money import format_amount
 from payments import stripe_client
 from payments.alerts import alert_raise
 from payments.apply.transfers import reversal_apply_succeeded, transfer_apply_sent
+from payments.commands.retrying import queue, stripe_task
 from payments.models import Payment, PaymentAlert, Transfer, TransferReversal
 
 logger = logging.getLogger(__name__)
@@ -156,16 +156,7 @@ def transfers_send_due(trainer_id: int | None = None) -> int:
     return tried
 
 
-@shared_task(
-    name="payments.transfers.send",
-    bind=True,
-    autoretry_for=(stripe_client.StripeOutcomeUnknown,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-)
+@stripe_task("payments.transfers.send", retry_on=stripe_client.StripeOutcomeUnknown)
 def payment_transfers_send_task(self, payment_id: int) -> None:
     payment_transfers_send(payment_id)
 
@@ -183,19 +174,8 @@ def queue_transfers_send(*, payment_id: int | None = None, trainer_id: int | Non
         else:
             transfers_send_due_task.delay(trainer_id)
         return
-    task = payment_transfers_send_task
-    if not task.app.conf.task_always_eager:
-        task.delay(payment_id)
-        return
-    # Eager mode with CELERY_TASK_EAGER_PROPAGATES: Celery raises its Retry out of apply()
-    # instead of retrying, so retry here as a worker would (minus the wait).
-    for retries in range(SEND_EAGER_ATTEMPTS):
-        try:
-            task.apply((payment_id,), retries=retries)
-            return
-        except Retry:
-            continue
-    logger.warning("Transfers of payment %s not sent yet: the sweep will retry", payment_id)
+    if not queue(payment_transfers_send_task, payment_id, eager_attempts=SEND_EAGER_ATTEMPTS):
+        logger.warning("Transfers of payment %s not sent yet: the sweep will retry", payment_id)
 
 
 # --- An admin's hold ------------------------------------------------------------------------------
