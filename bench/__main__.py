@@ -14,6 +14,7 @@ BENCHMARKS = {
     "admin": "bench.admin",
     "ledger": "bench.ledger",
     "emulator": "bench.emulator",
+    "directory": "bench.directory",
 }
 
 
