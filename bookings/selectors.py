@@ -1,6 +1,7 @@
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -33,6 +34,27 @@ def bookings_blocking_for_trainers(
         start_time__lt=end,
         end_time__gt=start,
     )
+
+
+def booking_spans_blocking_for_trainers(
+    *, trainer_ids: list[int], start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
+) -> list[tuple[int, dt.datetime, dt.datetime]]:
+    """(trainer id, start, end) of bookings_blocking_for_trainers, read as text and parsed here.
+
+    A directory page reads thousands of these. Django's PostgreSQL loader for timestamptz is
+    written in Python (it subclasses psycopg's Python loader to set the zone) and costs ~4 us a
+    value, ~70 ms for 9,000 bookings; their text ("2026-12-08 14:00:00+00" on PostgreSQL, naive
+    UTC on SQLite) through datetime.fromisoformat costs a fraction of that and is exact.
+    """
+    rows = bookings_blocking_for_trainers(
+        trainer_ids=trainer_ids, start=start, end=end, now=now
+    ).values_list("trainer_id", Cast("start_time", CharField()), Cast("end_time", CharField()))
+    return [(trainer_id, _instant(b_start), _instant(b_end)) for trainer_id, b_start, b_end in rows]
+
+
+def _instant(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _holds_its_time(now: dt.datetime) -> Q:

@@ -4,9 +4,11 @@ A trainer's schedule is weekly windows ("09:00-17:00 on Mondays") changed on giv
 overrides (a day off, extra hours), all wall-clock times in the trainer's IANA zone, so they mean
 the same local hours on both sides of a daylight-saving change: in America/New_York a 09:00
 window starts at 14:00Z in winter and 13:00Z in summer. Every check converts the instant to local
-time first and compares wall clocks; nothing adds fixed offsets.
+time first and compares wall clocks. A fixed offset is added only inside one local day on which
+the zone's offset does not change (_steady_offset), where that is the same conversion.
 """
 
+import bisect
 import datetime as dt
 import math
 import zoneinfo
@@ -17,12 +19,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from bookings.selectors import bookings_blocking_for_trainers
-from trainers.models import AvailabilityOverride, TrainerProfile
+from bookings.selectors import booking_spans_blocking_for_trainers
+from trainers.models import AvailabilityOverride, AvailabilityWindow, TrainerProfile
 
 SLOT_STEP_MINUTES = 15
 UTC = dt.UTC
 ONE_SECOND = dt.timedelta(seconds=1)
+MINUTE = dt.timedelta(minutes=1)
 
 Window = tuple[dt.time, dt.time]
 
@@ -46,16 +49,33 @@ def schedule_build(
 ) -> Schedule:
     """The trainer's schedule from their weekly windows (`trainer.availability.all()`: no query
     when prefetched) and the overrides given (those of the dates that will be asked about)."""
+    return _schedule(
+        trainer_tz(trainer),
+        _window_rows(trainer),
+        [(o.date, o.kind, o.start_time, o.end_time) for o in overrides],
+    )
+
+
+def _window_rows(trainer: TrainerProfile) -> list[tuple[int, dt.time, dt.time]]:
+    return [(w.weekday, w.start_time, w.end_time) for w in trainer.availability.all()]
+
+
+def _schedule(
+    tz: zoneinfo.ZoneInfo,
+    windows: Iterable[tuple[int, dt.time, dt.time]],
+    overrides: Iterable[tuple],
+) -> Schedule:
+    """A schedule from rows: windows (weekday, start, end), overrides (date, kind, start, end)."""
     weekly: dict[int, list[Window]] = defaultdict(list)
-    for w in trainer.availability.all():
-        weekly[w.weekday].append((w.start_time, w.end_time))
+    for weekday, start, end in windows:
+        weekly[weekday].append((start, end))
     days_off, extra = set(), defaultdict(list)
-    for o in overrides:
-        if o.kind == AvailabilityOverride.Kind.DAY_OFF:
-            days_off.add(o.date)
+    for date, kind, start, end in overrides:
+        if kind == AvailabilityOverride.Kind.DAY_OFF:
+            days_off.add(date)
         else:
-            extra[o.date].append((o.start_time, o.end_time))
-    return Schedule(trainer_tz(trainer), dict(weekly), frozenset(days_off), dict(extra))
+            extra[date].append((start, end))
+    return Schedule(tz, dict(weekly), frozenset(days_off), dict(extra))
 
 
 def trainer_schedule(trainer: TrainerProfile, first: dt.date, last: dt.date) -> Schedule:
@@ -149,6 +169,81 @@ def _local_exists(local: dt.datetime, tz: zoneinfo.ZoneInfo) -> bool:
     return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
+def _steady_offset(tz: zoneinfo.ZoneInfo, day: dt.date) -> dt.timedelta | None:
+    """The zone's UTC offset all through local `day`, or None when its clock changes that day.
+
+    Zones change their clock at most once a day (twice a year at most), so the same offset at
+    the day's start, noon and end means none changed. On such a day every wall time exists once
+    and local time is UTC plus a constant: the slot rules reduce to arithmetic.
+    """
+    try:
+        offsets = {
+            dt.datetime.combine(day, t, tz).utcoffset() for t in (dt.time.min, dt.time(12))
+        } | {dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tz).utcoffset()}
+    except OverflowError:  # the last representable day
+        return None
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+def _grid_minutes(window_start: dt.time) -> int:
+    """The window's first start on the quarter-hour grid, in minutes after midnight."""
+    t = window_start
+    minutes = t.hour * 60 + t.minute + (1 if t.second or t.microsecond else 0)
+    # Round up to the next quarter hour so slots read :00/:15/:30/:45 on the trainer's clock.
+    return -(-minutes // SLOT_STEP_MINUTES) * SLOT_STEP_MINUTES
+
+
+def _grid(windows: list[Window]) -> list[int]:
+    """The quarter-hour wall times of the windows, in minutes after midnight, ascending: the
+    candidate starts of a day without a clock change (on other days see _candidate_starts)."""
+    minutes: set[int] = set()
+    for window_start, window_end in windows:
+        end = window_end.hour * 60 + window_end.minute
+        if window_end.second or window_end.microsecond:
+            end += 1  # 10:00:30 still admits a 10:00 start, as _candidate_starts does
+        minutes.update(range(_grid_minutes(window_start), end, SLOT_STEP_MINUTES))
+    return sorted(minutes)
+
+
+def _fits_steady(
+    windows: list[Window], day: dt.date, offset: dt.timedelta, start: dt.datetime, end: dt.datetime
+) -> bool:
+    """_fits for a session starting on a day of one `offset`: its wall times are its instants
+    plus the offset, and one that ends on another date crosses midnight and fits no window."""
+    lowest = (start + offset).replace(tzinfo=None)
+    highest = (end + offset).replace(tzinfo=None)
+    if highest.date() != day:
+        return False
+    return any(
+        dt.datetime.combine(day, w_start) <= lowest and highest <= dt.datetime.combine(day, w_end)
+        for w_start, w_end in windows
+    )
+
+
+class _Busy:
+    """A trainer's blocking bookings merged into disjoint sorted intervals, so whether a start is
+    taken is a binary search instead of a pass over every booking."""
+
+    def __init__(self, intervals: Iterable[tuple[dt.datetime, dt.datetime]]):
+        starts: list[dt.datetime] = []
+        ends: list[dt.datetime] = []
+        for b_start, b_end in sorted(intervals):
+            if ends and b_start <= ends[-1]:
+                ends[-1] = max(ends[-1], b_end)
+            else:
+                starts.append(b_start)
+                ends.append(b_end)
+        self.starts, self.ends = starts, ends
+
+    def blocked_until(self, start: dt.datetime, end: dt.datetime) -> dt.datetime | None:
+        """The end of the busy stretch [start, end) overlaps, or None when it is free. Every
+        start before that end overlaps the same stretch: a search may jump to it."""
+        k = bisect.bisect_left(self.starts, end) - 1
+        if k >= 0 and self.ends[k] > start:
+            return self.ends[k]
+        return None
+
+
 def _candidate_starts(
     windows: list[Window], tz: zoneinfo.ZoneInfo, day: dt.date
 ) -> list[dt.datetime]:
@@ -160,10 +255,7 @@ def _candidate_starts(
     starts: set[dt.datetime] = set()
     step = dt.timedelta(minutes=SLOT_STEP_MINUTES)
     for window_start, window_end in windows:
-        t = window_start
-        minutes = t.hour * 60 + t.minute + (1 if t.second or t.microsecond else 0)
-        # Round up to the next quarter hour so slots read :00/:15/:30/:45 on the trainer's clock.
-        minutes = -(-minutes // SLOT_STEP_MINUTES) * SLOT_STEP_MINUTES
+        minutes = _grid_minutes(window_start)
         naive = dt.datetime.combine(day, dt.time.min) + dt.timedelta(minutes=minutes)
         # Every wall time up to the window's end is a candidate; whether the session fits is
         # decided on real instants by the caller, because on a DST day the wall clock and elapsed
@@ -209,63 +301,201 @@ def free_slots_for_trainers(
     days: list[dt.date],
     duration_minutes: int,
     now: dt.datetime | None = None,
-    *,
-    first_only: bool = False,
 ) -> dict[int, dict[dt.date, list[dt.datetime]]]:
     """{trainer id: {local date: free UTC starts}} for many trainers and dates in a fixed number
     of queries: their weekly windows (none when prefetched), the overrides of those dates and
-    the bookings that block them. `first_only`: stop at each trainer's first free start (the
-    directory's "next free time"), leaving the later dates empty.
+    the bookings that block them.
     """
     now = now or timezone.now()
     result: dict[int, dict[dt.date, list[dt.datetime]]] = {
         t.pk: {day: [] for day in days} for t in trainers
     }
-    days = sorted(set(days))
     # No rate yet (a fresh sign-up), or no payout account while one is required: booking_create
     # refuses it, so no slot is offered either.
     bookable = [t for t in trainers if t.is_bookable]
-    if not bookable or not days or duration_minutes <= 0:
+    search = _Search.load([t.pk for t in bookable], days, duration_minutes, now, with_windows=False)
+    if search is None:
         return result
-    # Days far outside the bookable range have no slots; skipping them also keeps dates near
-    # year 1 or 9999 away from datetime arithmetic that would overflow.
-    margin = dt.timedelta(days=1)
-    lowest = (now - margin).date()
-    highest = (now + margin).date() + dt.timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD)
-    days = [day for day in days if lowest <= day <= highest]
-    if not days:
-        return result
-    duration = dt.timedelta(minutes=duration_minutes)
-    earliest = now + dt.timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
-    latest = now + dt.timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD)
-
-    overrides: dict[int, list[AvailabilityOverride]] = defaultdict(list)
-    for o in AvailabilityOverride.objects.filter(
-        trainer__in=bookable, date__range=(days[0], days[-1])
-    ):
-        overrides[o.trainer_id].append(o)
-    # Every start on these local dates lies within a day either side of them in UTC.
-    window_start = max(earliest, dt.datetime.combine(days[0], dt.time.min, UTC) - margin)
-    window_end = min(latest, dt.datetime.combine(days[-1], dt.time.max, UTC) + margin) + duration
-    busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for trainer_id, b_start, b_end in bookings_blocking_for_trainers(
-        trainer_ids=[t.pk for t in bookable], start=window_start, end=window_end, now=now
-    ).values_list("trainer_id", "start_time", "end_time"):
-        busy[trainer_id].append((b_start, b_end))
-
     for trainer in bookable:
-        schedule = schedule_build(trainer, overrides[trainer.pk])
-        taken = busy[trainer.pk]
-        for day in days:
-            free = [
-                start
-                for start in _candidate_starts(schedule.windows_on(day), schedule.tz, day)
-                if earliest <= start <= latest
-                and _fits(schedule, start, start + duration)
-                and not any(b_s < start + duration and b_e > start for b_s, b_e in taken)
-            ]
-            if first_only and free:
-                result[trainer.pk][day] = free[:1]
-                break
-            result[trainer.pk][day] = free
+        schedule = _schedule(
+            trainer_tz(trainer), _window_rows(trainer), search.overrides[trainer.pk]
+        )
+        for day in search.days:
+            result[trainer.pk][day] = search.free_starts(trainer.pk, schedule, day)
     return result
+
+
+def first_free_starts(
+    trainer_zones: dict[int, str],
+    days: list[dt.date],
+    duration_minutes: int,
+    now: dt.datetime | None = None,
+) -> dict[int, dt.datetime | None]:
+    """{trainer id: the first free UTC start on any of `days`, or None}, by the rules of
+    free_slots, for trainers given by id and IANA zone (the caller keeps those it may offer:
+    TrainerProfile.bookable_q). Three queries however many trainers (windows, overrides,
+    bookings), read as plain rows; each trainer's search stops at its first free start.
+    """
+    now = now or timezone.now()
+    found: dict[int, dt.datetime | None] = dict.fromkeys(trainer_zones)
+    search = _Search.load(list(trainer_zones), days, duration_minutes, now, with_windows=True)
+    if search is None:
+        return found
+    for trainer_id, zone_name in trainer_zones.items():
+        schedule = _schedule(
+            zoneinfo.ZoneInfo(zone_name),
+            search.windows[trainer_id],
+            search.overrides[trainer_id],
+        )
+        for day in search.days:
+            first = search.free_starts(trainer_id, schedule, day, first_only=True)
+            if first:
+                found[trainer_id] = first[0]
+                break
+    return found
+
+
+@dataclass
+class _Search:
+    """What a slot search over some trainers and local dates reads, loaded in one query each:
+    the dates' overrides, the bookings that block them, and (for callers without prefetched
+    profiles) the weekly windows, as rows rather than model instances."""
+
+    days: list[dt.date]
+    duration: dt.timedelta
+    earliest: dt.datetime
+    latest: dt.datetime
+    overrides: dict[int, list[tuple]]
+    busy: dict[int, "_Busy"]
+    windows: dict[int, list[tuple[int, dt.time, dt.time]]]
+    steady: dict[tuple[str, dt.date], dt.timedelta | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        trainer_ids: list[int],
+        days: list[dt.date],
+        duration_minutes: int,
+        now: dt.datetime,
+        *,
+        with_windows: bool,
+    ) -> "_Search | None":
+        days = sorted(set(days))
+        if not trainer_ids or not days or duration_minutes <= 0:
+            return None
+        # Days far outside the bookable range have no slots; skipping them also keeps dates
+        # near year 1 or 9999 away from datetime arithmetic that would overflow.
+        margin = dt.timedelta(days=1)
+        lowest = (now - margin).date()
+        highest = (now + margin).date() + dt.timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD)
+        days = [day for day in days if lowest <= day <= highest]
+        if not days:
+            return None
+        duration = dt.timedelta(minutes=duration_minutes)
+        earliest = now + dt.timedelta(minutes=settings.BOOKING_MIN_NOTICE_MINUTES)
+        latest = now + dt.timedelta(days=settings.BOOKING_MAX_DAYS_AHEAD)
+
+        overrides: dict[int, list[tuple]] = defaultdict(list)
+        for row in AvailabilityOverride.objects.filter(
+            trainer_id__in=trainer_ids, date__range=(days[0], days[-1])
+        ).values_list("trainer_id", "date", "kind", "start_time", "end_time"):
+            overrides[row[0]].append(row[1:])
+        # Every start on these local dates lies within a day either side of them in UTC.
+        start = max(earliest, dt.datetime.combine(days[0], dt.time.min, UTC) - margin)
+        end = min(latest, dt.datetime.combine(days[-1], dt.time.max, UTC) + margin) + duration
+        intervals: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+        for trainer_id, b_start, b_end in booking_spans_blocking_for_trainers(
+            trainer_ids=trainer_ids, start=start, end=end, now=now
+        ):
+            intervals[trainer_id].append((b_start, b_end))
+        windows: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
+        if with_windows:
+            for trainer_id, *window in AvailabilityWindow.objects.filter(
+                trainer_id__in=trainer_ids
+            ).values_list("trainer_id", "weekday", "start_time", "end_time"):
+                windows[trainer_id].append(tuple(window))
+        busy = defaultdict(lambda: _Busy(()), {t: _Busy(i) for t, i in intervals.items()})
+        return cls(days, duration, earliest, latest, overrides, busy, windows)
+
+    def free_starts(
+        self, trainer_id: int, schedule: Schedule, day: dt.date, *, first_only: bool = False
+    ) -> list[dt.datetime]:
+        windows = schedule.windows_on(day)
+        if not windows:
+            return []
+        key = (schedule.tz.key, day)
+        if key not in self.steady:
+            self.steady[key] = _steady_offset(schedule.tz, day)
+        return _free_starts(
+            schedule,
+            day,
+            self.steady[key],
+            windows,
+            self.busy[trainer_id],
+            self.duration,
+            self.earliest,
+            self.latest,
+            first_only,
+        )
+
+
+def _free_starts(
+    schedule: Schedule,
+    day: dt.date,
+    offset: dt.timedelta | None,
+    windows: list[Window],
+    taken: _Busy,
+    duration: dt.timedelta,
+    earliest: dt.datetime,
+    latest: dt.datetime,
+    first_only: bool,
+) -> list[dt.datetime]:
+    """The day's candidate starts in [earliest, latest] that fit a window and no busy stretch;
+    with `first_only` the first of them alone. Starts ascend, so a busy stretch is skipped
+    whole: the work grows with the day's windows and busy stretches, not their product.
+
+    On a day of one UTC `offset` the candidates are minutes after local midnight, turned into
+    instants only when looked at; on a day with a clock change they are the exact instants of
+    _candidate_starts.
+    """
+    keys: list
+    if offset is None:
+        keys = _candidate_starts(windows, schedule.tz, day)
+
+        def instant(key):
+            return key
+
+        def key_of(moment):
+            return moment
+
+    else:
+        keys = _grid(windows)
+        midnight = dt.datetime.combine(day, dt.time.min, UTC) - offset
+
+        def instant(key):
+            return midnight + dt.timedelta(minutes=key)
+
+        def key_of(moment):
+            return (moment - midnight) / MINUTE
+
+    free: list[dt.datetime] = []
+    i = bisect.bisect_left(keys, key_of(earliest))
+    while i < len(keys):
+        start = instant(keys[i])
+        if start > latest:
+            break
+        end = start + duration
+        blocked_until = taken.blocked_until(start, end)
+        if blocked_until is not None:
+            i = bisect.bisect_left(keys, key_of(blocked_until), i + 1)
+            continue
+        if (
+            _fits_steady(windows, day, offset, start, end)
+            if offset is not None
+            else _fits(schedule, start, end)
+        ):
+            free.append(start)
+            if first_only:
+                break
+        i += 1
+    return free

@@ -1,6 +1,6 @@
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.db import connection
@@ -12,14 +12,13 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from core.money import CURRENCY_DECIMALS, SUPPORTED_CURRENCIES, decimals
 from reviews.selectors import trainer_review_annotations
-from trainers.availability import free_slots, free_slots_for_trainers, trainer_tz
+from trainers.availability import first_free_starts, free_slots, trainer_tz
 from trainers.models import AvailabilityOverride, TrainerProfile
 
 
@@ -120,32 +119,66 @@ NEXT_FREE_DURATION_MINUTES = 60
 NEXT_FREE_DAYS = 14
 
 
-def trainers_attach_next_free(
-    trainers: Iterable[TrainerProfile], *, now: dt.datetime | None = None
-) -> list[TrainerProfile]:
-    """Set `next_available` (a UTC datetime, or None) on each trainer, in three queries however
-    many there are (their weekly windows unless prefetched, their overrides, their bookings)."""
-    trainers = list(trainers)
-    now = now or timezone.now()
+def trainers_next_free(
+    trainer_zones: dict[int, str], *, now: dt.datetime
+) -> dict[int, dt.datetime | None]:
+    """{trainer id: their next free time, a UTC datetime or None} for bookable trainers given by
+    id and IANA zone, in three queries however many there are."""
     # Local "today" is yesterday or tomorrow in UTC for some zones: cover both; days before a
     # trainer's own today have no start after `now` and are skipped by the slot rules.
     first = now.astimezone(dt.UTC).date() - dt.timedelta(days=1)
     days = [first + dt.timedelta(days=i) for i in range(NEXT_FREE_DAYS + 2)]
-    _prefetch_availability(trainers)
-    found = free_slots_for_trainers(
-        trainers, days, NEXT_FREE_DURATION_MINUTES, now=now, first_only=True
+    return first_free_starts(trainer_zones, days, NEXT_FREE_DURATION_MINUTES, now=now)
+
+
+def trainers_attach_next_free(
+    trainers: Iterable[TrainerProfile], *, now: dt.datetime | None = None
+) -> list[TrainerProfile]:
+    """Set `next_available` (a UTC datetime, or None) on each trainer, in three queries however
+    many there are (their weekly windows, their overrides, their bookings)."""
+    trainers = list(trainers)
+    # No rate yet, or no payout account while one is required: nothing is offered.
+    found = trainers_next_free(
+        {t.pk: t.timezone for t in trainers if t.is_bookable}, now=now or timezone.now()
     )
     for trainer in trainers:
-        starts = [s for by_day in found[trainer.pk].values() for s in by_day]
-        trainer.next_available = min(starts) if starts else None
+        trainer.next_available = found.get(trainer.pk)
     return trainers
 
 
-def _prefetch_availability(trainers: list[TrainerProfile]) -> None:
-    prefetch_related_objects(
-        [t for t in trainers if "availability" not in getattr(t, "_prefetched_objects_cache", {})],
-        "availability",
-    )
+class RankedTrainers(Sequence):
+    """Directory trainers in an order computed from their free times: their ids in that order,
+    each page's profiles loaded (with `next_available`) only when sliced, so a page of a large
+    directory builds a page of profiles, not all of them."""
+
+    def __init__(
+        self,
+        qs: QuerySet[TrainerProfile],
+        ids: list[int],
+        next_free: dict[int, dt.datetime | None] | None,
+        now: dt.datetime,
+    ):
+        self._qs, self._ids, self._next_free, self._now = qs, ids, next_free, now
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._load(self._ids[index])
+        return self._load([self._ids[index]])[0]
+
+    def __iter__(self):
+        return iter(self._load(self._ids))
+
+    def _load(self, ids: list[int]) -> list[TrainerProfile]:
+        by_pk = self._qs.in_bulk(ids)
+        trainers = [by_pk[pk] for pk in ids if pk in by_pk]
+        if self._next_free is None:
+            return trainers_attach_next_free(trainers, now=self._now)
+        for trainer in trainers:
+            trainer.next_available = self._next_free[trainer.pk]
+        return trainers
 
 
 def trainer_directory(
@@ -158,14 +191,15 @@ def trainer_directory(
     day: dt.date | None = None,
     sort: str | None = None,
     now: dt.datetime | None = None,
-) -> QuerySet[TrainerProfile] | list[TrainerProfile]:
+) -> QuerySet[TrainerProfile] | RankedTrainers:
     """The directory: trainer_list plus what needs free slots.
 
     Without `day` or sort="soonest" this is trainer_list's queryset, for the caller to paginate
     and then call trainers_attach_next_free on the page. With either, every matching trainer's
-    slots are computed (in a fixed number of queries) and a list comes back, `next_available`
-    already set: `day` keeps those with a free hour-long slot on that date (their local date),
-    "soonest" orders by next_available, trainers with none in two weeks last.
+    free times are searched (in a fixed number of queries, from their ids, zones and schedules
+    as rows) and a RankedTrainers comes back, whose pages carry `next_available`: `day` keeps
+    those with a free hour-long slot on that date (their local date), "soonest" orders by
+    next_available, trainers with none in two weeks last.
     """
     qs = trainer_list(
         specialty=specialty,
@@ -178,16 +212,18 @@ def trainer_directory(
     if day is None and sort != "soonest":
         return qs
     now = now or timezone.now()
-    trainers = trainers_attach_next_free(qs.prefetch_related("availability"), now=now)
+    # trainer_list keeps bookable trainers only, as first_free_starts expects.
+    zones = dict(qs.values_list("pk", "timezone"))
+    ids = list(zones)
     if day is not None:
-        free = free_slots_for_trainers(
-            trainers, [day], NEXT_FREE_DURATION_MINUTES, now=now, first_only=True
-        )
-        trainers = [t for t in trainers if free[t.pk][day]]
+        on_day = first_free_starts(zones, [day], NEXT_FREE_DURATION_MINUTES, now=now)
+        ids = [pk for pk in ids if on_day[pk] is not None]
+    next_free = None
     if sort == "soonest":
+        next_free = trainers_next_free({pk: zones[pk] for pk in ids}, now=now)
         never = dt.datetime.max.replace(tzinfo=dt.UTC)
-        trainers.sort(key=lambda t: (t.next_available or never, t.pk))
-    return trainers
+        ids.sort(key=lambda pk: (next_free[pk] or never, pk))
+    return RankedTrainers(qs, ids, next_free, now)
 
 
 def trainer_slots(*, trainer: TrainerProfile, day: dt.date, duration_minutes: int) -> list[str]:
