@@ -2,23 +2,54 @@
 
     BENCH_DATABASE_URL=postgres://.../db_with_payments python -m bench admin
 
-Uses the database as it is (seed it first: `manage.py seed_analytics --payments 1000000`), signs
-in as a new superuser and times 10 warm loads (after 2 warm-ups) of each page: the list, the
-list filtered by status, and its fifth page. Prints p50 and the slowest SQL
+Uses the database as it is: by default the one `python -m bench analytics` leaves seeded with
+1M payments (make bench runs that first), or any seeded with `manage.py seed_analytics
+--payments N`. Signs in as a new superuser and times 10 warm loads (after 2 warm-ups) of each
+page: the list, the list filtered by status, and its fifth page. Prints p50 and the slowest SQL
 statement of one load.
 """
 
 import os
+import shutil
 import statistics
+import sys
+import tempfile
 import time
+
+from bench.analytics import DEFAULT_URL
 
 
 def main() -> None:
-    os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    os.environ.update(
+        DATABASE_URL=url,
+        DEBUG="false",
+        SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_POOL="false",  # one connection; and a missing database says so at once
+        LOG_LEVEL="WARNING",  # not a line per request
+        # DEBUG=false serves static files from the manifest collectstatic writes.
+        STATIC_ROOT=tempfile.mkdtemp(prefix="bench-admin-static-"),
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
     import django
 
     django.setup()
+    from django.db import DatabaseError
+
+    try:
+        from payments.models import Payment as _Payment
+
+        _Payment.objects.exists()
+    except DatabaseError as e:
+        sys.exit(
+            f"No payments to list in {url} ({str(e).strip().splitlines()[0]}): run "
+            "`python -m bench analytics` first (it leaves that database with 1M payments), or "
+            "set BENCH_DATABASE_URL to a database seeded with `manage.py seed_analytics`."
+        )
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -53,3 +84,4 @@ def main() -> None:
             f"{name}: p50 {statistics.median(times):.1f} ms, {len(queries)} queries, slowest "
             f"{float(slowest['time']) * 1000:.1f} ms: {slowest['sql'][:160]}"
         )
+    shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
