@@ -17,6 +17,7 @@ MONEY_KEYS = (
     "dashboard_refund_amount",
     "disputed_amount",
     "disputes_lost_amount",
+    "disputes_recovered_amount",
     "net_revenue",
 )
 # Selector figure -> API field, so the JSON reads on its own ("refunded" is the payments' total).
@@ -28,7 +29,7 @@ RENAMED = {
     "collected": "succeeded",
 }
 RATES = {"refund_rate": "refund_rate_percent", "success_rate": "success_rate_percent"}
-TRAINER_MONEY = ("gross", "fees", "net", "refunded")
+TRAINER_MONEY = ("gross", "fees", "net", "refunded", "disputes_recovered")
 
 
 def _rate(value) -> str | None:
@@ -120,7 +121,9 @@ class TrainerEarningsApi(APIView):
         summary="The signed-in trainer's earnings per month",
         description="Per month (UTC) and currency, newest first: gross (what clients paid), "
         "refunds (what went back to them), fee (what the platform keeps) and net (what the "
-        "trainer keeps), fee and net after refunds: fee + net = gross - refunds. Trainers only.",
+        "trainer keeps), fee and net after refunds, and disputes_lost (the trainer's share of "
+        "payments whose chargeback was lost, recovered from them, so not in net): fee + net + "
+        "disputes_lost = gross - refunds. Trainers only.",
         parameters=[OpenApiParameter("months", int, description="1-36, default 12.")],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -143,7 +146,7 @@ class TrainerEarningsApi(APIView):
                         "payments": row["payments"],
                         **{
                             k: format_amount(row[k], row["currency"])
-                            for k in ("gross", "fee", "net", "refunds")
+                            for k in ("gross", "fee", "net", "refunds", "disputes_lost")
                         },
                     }
                     for row in rows

@@ -33,9 +33,12 @@ counted with the payment they belong to, so every rate compares figures of the s
 Revenue (gross): the full amount of every collected payment, i.e. one whose charge succeeded \
 (status succeeded, partially refunded, refunded or disputed), before refunds.
 Platform fees and trainer payouts (net): what the platform and the trainer keep of those \
-payments after refunds, so fees + payouts = gross - refunds, to the cent, payment by payment. \
-A refund gives back the platform's fee on the refunded part, unless the platform keeps its fee \
-on cancellations (then the refund comes out of the trainer's payout).
+payments after refunds and lost chargebacks. A refund gives back the platform's fee on the \
+refunded part, unless the platform keeps its fee on cancellations (then the refund comes out of \
+the trainer's payout). A lost chargeback leaves the trainer nothing of that payment: their share \
+after refunds is recovered from them (kept back, or taken back when it was already transferred) \
+to cover part of the loss. So fees + payouts + recovered shares = gross - refunds, to the cent, \
+payment by payment.
 Refunds: every refund that succeeded, whether asked for through FitConnect (an admin, a trainer \
 or a cancellation) or made in the Stripe Dashboard. Refund rate = refunded amount / gross revenue.
 Success rate: collected payments / (collected + failed). A failed payment is one whose last card \
@@ -43,8 +46,11 @@ attempt was declined (also once that attempt is closed for another card); paymen
 (canceled without a decline) or still in progress are not attempts that ended, so they are left \
 out of the rate (and listed separately).
 Disputes: collected payments whose cardholder disputed the charge (open, won or lost), with the \
-amount at stake (what refunds had not already given back); a lost dispute takes that money \
-back, so net revenue = gross - refunds - lost disputes.
+amount at stake (what refunds had not already given back). A lost dispute takes that money back: \
+the trainer's share of it is recovered from them (recovered shares) and the rest is the \
+platform's loss (lost disputes: its fee on the payment), as the ledger books them. Net revenue \
+is what the payments left in the platform's Stripe balance before trainers are paid: net \
+revenue = gross - refunds - lost disputes - recovered shares.
 Bookings over time: the number of collected payments (paid bookings) per day, week or month."""
 
 BUCKETS = ("day", "week", "month")
@@ -119,7 +125,9 @@ def _as_date(value) -> dt.date:
 
 # Figures summed per (currency, day) by payment_figures_by_day, then per bucket and currency.
 # Fees and payouts are the payments' own after-refund columns (net_platform_fee +
-# net_trainer_payout = amount - refund_amount is a database constraint).
+# net_trainer_payout = amount - refund_amount is a database constraint). A lost chargeback's
+# payout is not the trainer's: the ledger recovers it (ledger.postings.post_dispute_recovery
+# before the transfer, post_transfer_reversal after), so it counts as recovered, not paid.
 _FIGURES = {
     "payments": Count("id"),
     "collected": Count("id", filter=COLLECTED),
@@ -127,12 +135,16 @@ _FIGURES = {
     "canceled": Count("id", filter=CANCELED),
     "gross": _sum("amount", COLLECTED),
     "fees": _sum("net_platform_fee", COLLECTED),
-    "payouts": _sum("net_trainer_payout", COLLECTED),
+    "payouts": _sum("net_trainer_payout", COLLECTED & ~DISPUTE_LOST),
+    "disputes_recovered_amount": _sum("net_trainer_payout", DISPUTE_LOST),
     "disputes": Count("id", filter=DISPUTED),
     # Stripe disputes what the refunds left of the charge: a refunded part is already counted
     # in the refunds and must not be counted as lost again.
     "disputed_amount": _sum(F("amount") - F("refund_amount"), DISPUTED),
-    "disputes_lost_amount": _sum(F("amount") - F("refund_amount"), DISPUTE_LOST),
+    # The platform's loss: what the chargeback took less the trainer's share recovered.
+    "disputes_lost_amount": _sum(
+        F("amount") - F("refund_amount") - F("net_trainer_payout"), DISPUTE_LOST
+    ),
 }
 
 
@@ -190,8 +202,8 @@ def refund_figures(period: Period) -> QuerySet:
 
 
 def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") -> QuerySet:
-    """The `top` trainers of each currency by gross, net (payouts after refunds) or count of
-    collected payments.
+    """The `top` trainers of each currency by gross, net (payouts after refunds and lost
+    chargebacks, as in _FIGURES) or count of collected payments.
 
     Ranked per currency in SQL (a window over the grouped rows), since amounts in different
     currencies cannot be compared. Grouped by the payment's own copy of the trainer: through the
@@ -207,8 +219,9 @@ def revenue_by_trainer(period: Period, *, top: int = 10, sort: str = "gross") ->
             count=Count("id"),
             gross=Sum("amount"),
             fees=Sum("net_platform_fee"),
-            net=Sum("net_trainer_payout"),
+            net=_sum("net_trainer_payout", ~DISPUTE_LOST),
             refunded=Sum("refund_amount"),
+            disputes_recovered=_sum("net_trainer_payout", DISPUTE_LOST),
         )
         .annotate(
             rank=Window(
@@ -330,7 +343,10 @@ def analytics_summary(
             total["payments"] - total["collected"] - total["failed"] - total["canceled"]
         )
         total["net_revenue"] = (
-            total["gross"] - total["refund_amount"] - total["disputes_lost_amount"]
+            total["gross"]
+            - total["refund_amount"]
+            - total["disputes_lost_amount"]
+            - total["disputes_recovered_amount"]
         )
         total["refund_rate"] = rate_percent(total["refund_amount"], total["gross"])
         total["success_rate"] = rate_percent(
@@ -389,8 +405,9 @@ def trainer_earnings_by_month(trainer: TrainerProfile, months: int = 12) -> list
     One row per (month, currency); every month of the window appears (zeros when nothing was
     paid), for the trainer's currency and any other currency they were paid in. gross = what
     clients paid, refunds = what was given back, fee = what the platform keeps and net = what
-    the trainer keeps, both after refunds (fee + net = gross - refunds). Amounts are integer
-    minor units.
+    the trainer keeps, both after refunds; disputes_lost = the trainer's share of payments whose
+    chargeback was lost, which the ledger recovers from them (not in net): fee + net +
+    disputes_lost = gross - refunds. Amounts are integer minor units.
     """
     today = timezone.now().astimezone(dt.UTC).date()
     first = _add_months(today.replace(day=1), -(months - 1))
@@ -406,13 +423,14 @@ def trainer_earnings_by_month(trainer: TrainerProfile, months: int = 12) -> list
             payments=Count("id"),
             gross=Sum("amount"),
             fee=Sum("net_platform_fee"),
-            net=Sum("net_trainer_payout"),
+            net=_sum("net_trainer_payout", ~DISPUTE_LOST),
+            disputes_lost=_sum("net_trainer_payout", DISPUTE_LOST),
             refunds=Sum("refund_amount"),
         )
     )
     found = {(_as_date(r["month"]), r["currency"]): r for r in rows}
     currencies = sorted({c for _, c in found} | {trainer.currency})
-    empty = {"payments": 0, "gross": 0, "fee": 0, "net": 0, "refunds": 0}
+    empty = {"payments": 0, "gross": 0, "fee": 0, "net": 0, "disputes_lost": 0, "refunds": 0}
     result = []
     for n in range(months - 1, -1, -1):
         month = _add_months(first, n)

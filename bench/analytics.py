@@ -39,11 +39,16 @@ WITH days AS (
         count(*) FILTER (WHERE status = 'canceled') AS canceled,
         coalesce(sum(amount) FILTER (WHERE status = ANY(%(collected)s)), 0) AS gross,
         coalesce(sum(net_platform_fee) FILTER (WHERE status = ANY(%(collected)s)), 0) AS fees,
+        coalesce(sum(net_trainer_payout) FILTER (WHERE status = ANY(%(collected)s)
+                 AND NOT (status = 'disputed' AND dispute_status = 'lost')), 0) AS payouts,
+        coalesce(sum(net_trainer_payout)
+                 FILTER (WHERE status = 'disputed' AND dispute_status = 'lost'), 0)
+            AS disputes_recovered_amount,
         count(*) FILTER (WHERE status = ANY(%(collected)s)
                          AND (status = 'disputed' OR dispute_id <> '')) AS disputes,
         coalesce(sum(amount - refund_amount) FILTER (WHERE status = ANY(%(collected)s)
                          AND (status = 'disputed' OR dispute_id <> '')), 0) AS disputed_amount,
-        coalesce(sum(amount - refund_amount)
+        coalesce(sum(amount - refund_amount - net_trainer_payout)
                  FILTER (WHERE status = 'disputed' AND dispute_status = 'lost'), 0)
             AS disputes_lost_amount
     FROM payments_payment
@@ -57,7 +62,10 @@ WITH days AS (
     GROUP BY 1
 ), trainers AS (
     SELECT p.currency, p.trainer_id, count(*) AS count, sum(p.amount) AS gross,
-        sum(p.net_platform_fee) AS fees, sum(p.net_trainer_payout) AS net,
+        sum(p.net_platform_fee) AS fees,
+        coalesce(sum(p.net_trainer_payout)
+                 FILTER (WHERE NOT (p.status = 'disputed' AND p.dispute_status = 'lost')), 0)
+            AS net,
         sum(p.refund_amount) AS refunded,
         row_number() OVER (PARTITION BY p.currency ORDER BY sum(p.amount) DESC, p.trainer_id)
             AS rank
@@ -69,7 +77,9 @@ SELECT 'day', to_jsonb(d) FROM days d
 UNION ALL
 SELECT 'total', jsonb_build_object('currency', currency, 'payments', sum(payments),
     'collected', sum(collected), 'failed', sum(failed), 'gross', sum(gross), 'fees', sum(fees),
-    'disputes', sum(disputes), 'disputes_lost_amount', sum(disputes_lost_amount))
+    'payouts', sum(payouts), 'disputes', sum(disputes),
+    'disputes_lost_amount', sum(disputes_lost_amount),
+    'disputes_recovered_amount', sum(disputes_recovered_amount))
 FROM days GROUP BY currency
 UNION ALL
 SELECT 'refunds', to_jsonb(r) FROM refunds r
@@ -142,6 +152,9 @@ def _check_same_numbers(api: dict, rows: list) -> None:
         assert figures["succeeded"] == t["collected"]
         assert figures["gross_revenue"] == format_amount(t["gross"], currency)
         assert figures["platform_fees"] == format_amount(t["fees"], currency)
+        assert figures["trainer_payouts"] == format_amount(t["payouts"], currency)
+        for key in ("disputes_lost_amount", "disputes_recovered_amount"):
+            assert figures[key] == format_amount(t[key], currency)
         assert figures["refund_count"] == r.get("refund_count", 0)
         assert figures["refunded"] == format_amount(r.get("refund_amount", 0), currency)
         top = sorted(

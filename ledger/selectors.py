@@ -53,16 +53,37 @@ def payment_trainer_payable(payment_id: int) -> int:
 
 
 def trainers_earned(trainer_id: int | None = None) -> dict[tuple[int, str], int]:
-    """{(trainer id, currency): the trainers' shares of payments after refunds}, before any
-    transfer: what the earnings page calls net."""
+    """{(trainer id, currency): the trainers' shares of payments after refunds, less what lost
+    chargebacks recovered of them}, before any transfer: what the earnings page calls net."""
     entries = Entry.objects.filter(
         account__kind=A.TRAINER_PAYABLE, transaction__kind__in=Transaction.PAYMENT_KINDS
     )
     if trainer_id is not None:
         entries = entries.filter(account__trainer_id=trainer_id)
-    return {
+    earned = {
         (t, currency): amount for (_k, t, currency), amount in account_balances(entries).items()
     }
+    for key, recovered in trainers_recovered(trainer_id).items():
+        earned[key] = earned.get(key, 0) - recovered
+    return earned
+
+
+def trainers_recovered(trainer_id: int | None = None) -> dict[tuple[int, str], int]:
+    """{(trainer id, currency): the trainers' shares that lost chargebacks recovered}: the
+    credits to the dispute losses of a dispute_recovery (a share not transferred yet) and of a
+    transfer reversal after the loss (ledger.postings), by the trainer the movement is about."""
+    entries = Entry.objects.filter(
+        account__kind=A.DISPUTE_LOSSES,
+        transaction__kind__in=(T.DISPUTE_RECOVERY, T.TRANSFER_REVERSAL),
+    )
+    if trainer_id is not None:
+        entries = entries.filter(transaction__trainer_id=trainer_id)
+    rows = (
+        entries.values_list("transaction__trainer_id", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(t, currency): -total for t, currency, total in rows if total}
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ March 2026 (UTC), platform fee 15%:
   outside March:  #7 usd 90.00 succeeded for trainer A (04-01), #8 usd 20.00 on 02-28 23:59:59.
 usd totals: 7 payments, 5 collected, 1 failed, 1 canceled; gross 300.00; refunds 90.00 in 2
 (1 from the Dashboard, 60.00); fees and payouts kept after refunds: #1 15.00 + 85.00,
-#2 7.50 + 42.50 (15% of the 50.00 kept), #3 0 + 0, #4 7.50 + 42.50, #11 1.50 + 8.50, so fees
-31.50 and payouts 178.50 (= 300 - 90); refund rate 30.00%; success rate 5/6 = 83.33%;
-1 dispute of 50.00, lost; net revenue 300 - 90 - 50 = 160.00.
+#2 7.50 + 42.50 (15% of the 50.00 kept), #3 0 + 0, #4 7.50 + 0 (its chargeback lost: the
+trainer's 42.50 is recovered from them), #11 1.50 + 8.50, so fees 31.50, payouts 136.00 and
+recovered shares 42.50 (31.50 + 136.00 + 42.50 = 300 - 90); refund rate 30.00%; success rate
+5/6 = 83.33%; 1 dispute of 50.00, lost: 7.50 to the platform once the 42.50 is recovered; net
+revenue 300 - 90 - 7.50 - 42.50 = 160.00.
 Trainers (usd): A 2 payments, gross 180.00, fees 22.50, net 127.50, refunded 30.00;
-B 3 payments, gross 120.00, fees 9.00, net 51.00, refunded 60.00.
+B 3 payments, gross 120.00, fees 9.00, net 8.50, refunded 60.00, recovered 42.50.
 eur: 2 payments, 1 collected, 1 failed; gross 120.00, fees 18.00; success rate 50.00%.
 """
 

@@ -34,7 +34,8 @@ def test_it_returns_exact_figures_as_decimal_strings_per_currency(as_user, admin
         "in_progress": 0,
         "gross_revenue": "300.00",
         "platform_fees": "31.50",
-        "trainer_payouts": "178.50",
+        "trainer_payouts": "136.00",
+        "disputes_recovered_amount": "42.50",
         "refund_count": 2,
         "refunded": "90.00",
         "dashboard_refund_count": 1,
@@ -43,7 +44,7 @@ def test_it_returns_exact_figures_as_decimal_strings_per_currency(as_user, admin
         "success_rate_percent": "83.33",
         "disputes": 1,
         "disputed_amount": "50.00",
-        "disputes_lost_amount": "50.00",
+        "disputes_lost_amount": "7.50",
         "net_revenue": "160.00",
     }
     assert body["currencies"]["eur"]["gross_revenue"] == "120.00"
@@ -62,8 +63,9 @@ def test_it_lists_top_trainers_sorted_as_asked(as_user, admin_user, data):
             "payments": 3,
             "gross": "120.00",
             "fees": "9.00",
-            "net": "51.00",
+            "net": "8.50",
             "refunded": "60.00",
+            "disputes_recovered": "42.50",
         }
     ]
 

@@ -25,6 +25,9 @@ def test_it_counts_only_the_unrefunded_part_of_a_lost_dispute():
     ]
 
     assert (usd["gross"], usd["refund_amount"]) == (8000, 3000)
-    assert (usd["disputes"], usd["disputed_amount"], usd["disputes_lost_amount"]) == (1, 5000, 5000)
+    assert (usd["disputes"], usd["disputed_amount"]) == (1, 5000)
+    # The bank took back the 50.00 the refund left: the trainer's 42.50 of it is recovered from
+    # them, the platform loses its 7.50 fee on it.
+    assert (usd["disputes_recovered_amount"], usd["disputes_lost_amount"]) == (4250, 750)
     # 80.00 paid, 30.00 given back, the other 50.00 taken back by the bank: nothing is left.
     assert usd["net_revenue"] == 0

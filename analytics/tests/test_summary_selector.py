@@ -28,7 +28,8 @@ def test_it_computes_exact_usd_totals(data):
         "in_progress": 0,
         "gross": 30000,
         "fees": 3150,
-        "payouts": 17850,
+        "payouts": 13600,
+        "disputes_recovered_amount": 4250,
         "refund_count": 2,
         "refund_amount": 9000,
         "dashboard_refund_count": 1,
@@ -37,7 +38,7 @@ def test_it_computes_exact_usd_totals(data):
         "success_rate": Decimal("83.33"),
         "disputes": 1,
         "disputed_amount": 5000,
-        "disputes_lost_amount": 5000,
+        "disputes_lost_amount": 750,
         "net_revenue": 16000,
     }
 
@@ -72,12 +73,23 @@ def test_it_answers_an_empty_period_with_no_currencies(data):
 def test_it_ranks_trainers_per_currency_by_gross(data):
     trainers = march()["trainers"]
     usd = [
-        (r["trainer_id"], r["count"], r["gross"], r["fees"], r["net"], r["refunded"])
+        tuple(
+            r[k]
+            for k in (
+                "trainer_id",
+                "count",
+                "gross",
+                "fees",
+                "net",
+                "refunded",
+                "disputes_recovered",
+            )
+        )
         for r in trainers["usd"]
     ]
     assert usd == [
-        (data.trainer_a.id, 2, 18000, 2250, 12750, 3000),
-        (data.trainer_b.id, 3, 12000, 900, 5100, 6000),
+        (data.trainer_a.id, 2, 18000, 2250, 12750, 3000, 0),
+        (data.trainer_b.id, 3, 12000, 900, 850, 6000, 4250),
     ]
     assert [(r["trainer_id"], r["gross"]) for r in trainers["eur"]] == [(data.trainer_c.id, 12000)]
     assert trainers["usd"][0]["name"] == "Ann A"

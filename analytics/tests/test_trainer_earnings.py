@@ -29,6 +29,9 @@ def earnings_trainer():
     paid = make_payment(trainer, client, 8000, S.SUCCEEDED, this_month + dt.timedelta(hours=1))
     refund(paid, 2000)
     make_payment(trainer, client, 5000, S.SUCCEEDED, last_month)
+    make_payment(
+        trainer, client, 6000, S.DISPUTED, last_month, dispute_id="dp_1", dispute_status="lost"
+    )
     make_payment(trainer, client, 7000, S.FAILED, last_month)
     make_payment(trainer, client, 3000, S.SUCCEEDED, month_start(13))  # outside 12 months
     make_payment(other, client, 9900, S.SUCCEEDED, this_month)
@@ -45,9 +48,14 @@ def test_it_sums_gross_fee_net_and_refunds_per_month(earnings_trainer):
         "gross": 18000,
         "fee": 2400,
         "net": 13600,
+        "disputes_lost": 0,
         "refunds": 2000,
     }
-    assert (rows[1]["payments"], rows[1]["gross"], rows[1]["net"]) == (1, 5000, 4250)
+    # The chargeback lost last month leaves the trainer nothing of its 60.00: their 51.00 share
+    # is recovered from them, so it is not in net (fee + net + disputes_lost = gross - refunds).
+    last = rows[1]
+    assert (last["payments"], last["gross"], last["fee"]) == (2, 11000, 1650)
+    assert (last["net"], last["disputes_lost"]) == (4250, 5100)
     assert all(r["gross"] == 0 for r in rows[2:])
     assert rows[-1]["month"] == month_start(11).date()
 
@@ -65,7 +73,9 @@ def test_it_gives_a_trainer_their_own_earnings(as_user, earnings_trainer):
         "fee": "24.00",
         "net": "136.00",
         "refunds": "20.00",
+        "disputes_lost": "0.00",
     }
+    assert (body["months"][1]["net"], body["months"][1]["disputes_lost"]) == ("42.50", "51.00")
     assert len(body["months"]) == 2
 
 

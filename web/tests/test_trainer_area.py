@@ -2,6 +2,7 @@ import pytest
 
 from core.tests.factories import ClientFactory, TrainerProfileFactory
 from notifications.tests.factories import PaidPaymentFactory
+from payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,23 @@ def test_earnings_show_an_empty_state_until_a_first_paid_session(client):
     page = client.get("/trainer/").content.decode()
     assert "No earnings yet." not in page
     assert '<td data-label="Gross">75.00 USD</td>' in page
+
+
+def test_earnings_leave_a_lost_chargebacks_share_out_of_the_trainers_net(client):
+    trainer = TrainerProfileFactory()
+    client.force_login(trainer.user)
+    PaidPaymentFactory(booking__trainer=trainer)
+    page = client.get("/trainer/").content.decode()
+    assert "Lost to chargebacks" not in page
+    assert '<td data-label="Net (yours)">63.75 USD</td>' in page
+
+    lost = PaidPaymentFactory(booking__trainer=trainer)
+    Payment.objects.filter(pk=lost.pk).update(
+        status=Payment.Status.DISPUTED, dispute_id="dp_lost", dispute_status="lost"
+    )
+    page = client.get("/trainer/").content.decode()
+    # 150.00 paid, 22.50 of fees; the chargeback lost takes the trainer's 63.75 share back.
+    assert '<td data-label="Gross">150.00 USD</td>' in page
+    assert '<td data-label="Platform fee">22.50 USD</td>' in page
+    assert '<td data-label="Lost to chargebacks">63.75 USD</td>' in page
+    assert '<td data-label="Net (yours)">63.75 USD</td>' in page

@@ -50,11 +50,15 @@ def trainer_home(request, profile):
         .filter(trainer=profile, status__in=[Booking.Status.CONFIRMED, Booking.Status.PENDING])
         .filter(end_time__gte=timezone.now())[:50]
     )
-    return render(
-        request,
-        "web/trainer_home.html",
-        {"profile": profile, "upcoming": upcoming, "earnings": _earnings(profile)},
-    )
+    earnings = _earnings(profile)
+    context = {
+        "profile": profile,
+        "upcoming": upcoming,
+        "earnings": earnings,
+        # The column only for a trainer who has lost one: for most it would be all zeros.
+        "chargebacks": any(row["disputes_lost"] for row in earnings),
+    }
+    return render(request, "web/trainer_home.html", context)
 
 
 def _profile_page(request, profile, *, form=None, photo_form=None, status=200):
