@@ -91,3 +91,13 @@ def test_the_admin_shows_the_words_beside_the_codes(admin_user, pending):
         "<code>individual.&lt;script&gt;alert(1)&lt;/script&gt;</code></li>"
     ) in page
     assert "<script>alert" not in page
+
+
+def test_its_notices_are_part_of_the_page_not_alerts(client, pending):
+    # role="alert" is for a message that appears while the page is in use (screen readers
+    # interrupt to announce it); these notices are there when the page loads.
+    client.force_login(pending.user)
+    assert 'role="alert"' not in client.get(URL).content.decode()
+    client.force_login(TrainerProfileFactory().user)  # payouts not set up
+    page = client.get(URL).content.decode()
+    assert "Set up payouts with Stripe" in page and 'role="alert"' not in page
