@@ -49,7 +49,8 @@ def check_payment_transfer(payment: Payment) -> str:
     if transfer is None:
         problem = (
             f"Session {payment.booking_id} is completed but has no transfer: the trainer is "
-            f"owed {format_amount(expected, payment.currency)} {money}."
+            f"owed {format_amount(expected, payment.currency)} {money}. Run `manage.py "
+            "backfill_transfers` to create it (a disputed payment's once the dispute is won)."
         )
     elif expected == 0:
         problem = (

@@ -65,6 +65,7 @@ def test_a_completed_session_without_a_transfer_alerts(fake):
     [message] = alerts()
     assert f"Session {payment.booking_id} is completed but has no transfer" in message
     assert "63.75 USD" in message
+    assert "Run `manage.py backfill_transfers` to create it" in message
     assert summary.changes == [message]
 
 
