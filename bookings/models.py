@@ -72,6 +72,8 @@ class Booking(TimeStampedModel):
             models.Index(fields=["status", "hold_expires_at"], name="booking_status_hold"),
             # complete_sessions scans confirmed sessions by their end.
             models.Index(fields=["status", "end_time"], name="booking_status_end"),
+            # Reconciliation's check_transfers finds the sessions completed lately.
+            models.Index(fields=["status", "updated_at"], name="booking_status_updated"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -57,7 +57,11 @@ class Transfer(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="transfer_status_created")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="transfer_status_created"),
+            # Reconciliation's check_transfers: transfers on their way, and those that moved lately.
+            models.Index(fields=["status", "updated_at"], name="transfer_status_updated"),
+        ]
         constraints = [
             # A canceled transfer moves nothing; any other moves something.
             models.CheckConstraint(
@@ -111,6 +115,10 @@ class TransferReversal(TimeStampedModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # Reconciliation's check_transfers: reversals on their way, and those that moved lately.
+            models.Index(fields=["status", "updated_at"], name="reversal_status_updated"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="reversal_amount_positive"),
         ]

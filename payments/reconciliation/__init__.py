@@ -12,8 +12,9 @@ so one bad row never stops a sweep:
    pending at Stripe, and refund totals against the charge's amount_refunded (refunds.py);
 7. open disputes: their status read again (refunds.py);
 8. payments whose money we no longer want: refunded in full (intents.py);
-9. trainers' transfers: the waiting ones sent, then every completed session checked for exactly
-   one transfer of the trainer's share, and no transfer where none is due (transfers.py);
+9. trainers' transfers: the waiting ones sent, then each session completed, refunded, disputed
+   or paid out lately checked for exactly one transfer of the trainer's share, and no transfer
+   where none is due (transfers.py; `everything`: every session ever);
 10. the ledger verified against the rows and Stripe, last, after everything above was applied
     and posted (ledger.py); a difference needs a person.
 
@@ -41,23 +42,23 @@ logger = logging.getLogger(__name__)
 
 
 def reconcile_payments(
-    now: dt.datetime | None = None, *, dry_run: bool = False
+    now: dt.datetime | None = None, *, dry_run: bool = False, everything: bool = False
 ) -> ReconcileSummary:
     now = now or timezone.now()
     summary = ReconcileSummary(dry_run=dry_run)
     if dry_run:
         with transaction.atomic():
-            _sweep(now, summary)
+            _sweep(now, summary, everything=everything)
             transaction.set_rollback(True)
     else:
-        _sweep(now, summary)
+        _sweep(now, summary, everything=everything)
     summary.open_alerts = PaymentAlert.objects.filter(resolved_at__isnull=True).count()
     log = logger.warning if summary.needs_person or summary.errors else logger.info
     log("Reconciliation%s: %s", " (dry run)" if dry_run else "", summary)
     return summary
 
 
-def _sweep(now: dt.datetime, summary: ReconcileSummary) -> None:
+def _sweep(now: dt.datetime, summary: ReconcileSummary, *, everything: bool) -> None:
     intents.resolve_attempts_without_intent(now, summary)
     intents.sync_open_payments(now, summary)
     just_failed = events.apply_new_events(now, summary)
@@ -68,6 +69,10 @@ def _sweep(now: dt.datetime, summary: ReconcileSummary) -> None:
     refunds.check_disputes(summary)
     intents.refund_unwanted(summary)
     transfers.send_waiting(summary)
-    run_item(summary, "checking transfers", lambda: transfers.check_transfers(summary))
+    run_item(
+        summary,
+        "checking transfers",
+        lambda: transfers.check_transfers(now, summary, everything=everything),
+    )
     if not summary.dry_run:
         run_item(summary, "ledger verification", lambda: verify_the_ledger(now, summary))

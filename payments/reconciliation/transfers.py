@@ -1,17 +1,30 @@
 """Trainers' transfers against the sessions: every completed session the client still paid for
 has exactly one transfer of the trainer's share, and no session that should not has one.
-Transfers and reversals still waiting are sent (payments.commands.transfers)."""
+Transfers and reversals still waiting are sent (payments.commands.transfers).
+
+A run checks what changed in the last LOOKBACK (a session completed, a payment refunded or
+disputed, a transfer or a reversal moved) and what is still on its way, so its cost follows
+recent activity, not the years of sessions behind it: a row that stopped changing was checked
+by the runs (every few minutes) of its time. `everything` checks every session ever (manage.py
+reconcile_payments --all, after backfill_transfers or a repair by hand).
+"""
 
 from __future__ import annotations
 
-from django.db.models import Q
+import datetime as dt
 
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.models import Booking
 from core.money import format_amount
 from payments.alerts import alert_raise
 from payments.apply.transfers import trainer_share
 from payments.commands.transfers import transfers_send_due
-from payments.models import Payment, PaymentAlert, Transfer
+from payments.models import Payment, PaymentAlert, Transfer, TransferReversal
 from payments.reconciliation.summary import ReconcileSummary, run_item
+
+LOOKBACK = dt.timedelta(days=3)
 
 
 def _alert(key: str, message: str, payment: Payment) -> None:
@@ -69,17 +82,51 @@ def check_payment_transfer(payment: Payment) -> str:
     return problem
 
 
-def check_transfers(summary: ReconcileSummary) -> None:
-    """Completed sessions' payments, and every payment with a transfer."""
+def payments_to_check(now: dt.datetime, *, everything: bool = False) -> list[int]:
+    """The ids of the payments whose transfer a run checks, in order."""
+    if everything:
+        completed = Payment.live().filter(
+            booking__status=Booking.Status.COMPLETED, status__in=Payment.COLLECTED_STATUSES
+        )
+        ids = Payment.objects.filter(
+            Q(pk__in=completed.values("pk")) | Q(transfer__isnull=False)
+        ).values_list("pk", flat=True)
+        return sorted(ids)
+    # Rows are stamped by the real clock: a run acting at a later `now` (tests, demos moving the
+    # clock forward) still looks back from the earlier of the two.
+    since = min(now, timezone.now()) - LOOKBACK
     completed = Payment.live().filter(
-        booking__status="completed", status__in=Payment.COLLECTED_STATUSES
+        status__in=Payment.COLLECTED_STATUSES,
+        booking__in=Booking.objects.filter(
+            status=Booking.Status.COMPLETED, updated_at__gte=since
+        ).values("pk"),
     )
-    ids = (
-        Payment.objects.filter(Q(pk__in=completed.values("pk")) | Q(transfer__isnull=False))
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    # payment_derive saves the payment after every change of its refunds or its dispute.
+    changed = Payment.objects.filter(status__in=Payment.COLLECTED_STATUSES, updated_at__gte=since)
+    # Each an OR of two ranges of one (status, updated_at) index: what is still on its way, and
+    # what reached its end lately.
+    transfers = Transfer.objects.filter(
+        Q(status__in=Transfer.UNSENT_STATUSES)
+        | Q(status__in=(Transfer.Status.SENT, Transfer.Status.CANCELED), updated_at__gte=since)
     )
-    for payment_id in list(ids):
+    reversals = TransferReversal.objects.filter(
+        Q(status__in=(TransferReversal.Status.PENDING, TransferReversal.Status.FAILED))
+        | Q(status=TransferReversal.Status.SUCCEEDED, updated_at__gte=since)
+    )
+    return sorted(
+        set(completed.order_by().values_list("pk", flat=True))
+        | set(changed.order_by().values_list("pk", flat=True))
+        | set(transfers.order_by().values_list("payment_id", flat=True))
+        | set(reversals.order_by().values_list("transfer__payment_id", flat=True))
+    )
+
+
+def check_transfers(
+    now: dt.datetime, summary: ReconcileSummary, *, everything: bool = False
+) -> None:
+    """The payments of sessions completed, refunded, disputed or paid out lately, and of
+    transfers still on their way (`everything`: of every completed session and every transfer)."""
+    for payment_id in payments_to_check(now, everything=everything):
         payment = Payment.objects.select_related("booking").get(pk=payment_id)
         summary.transfers_checked += 1
         problem = check_payment_transfer(payment)

@@ -18,9 +18,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Print what would change, change nothing (Stripe is only read).",
         )
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            dest="everything",
+            help="Check the transfer of every completed session ever, not only of those "
+            "completed, refunded, disputed or paid out in the last days (after "
+            "backfill_transfers, or a repair by hand).",
+        )
 
-    def handle(self, *args, dry_run=False, **options):
-        summary = reconcile_payments(dry_run=dry_run)
+    def handle(self, *args, dry_run=False, everything=False, **options):
+        summary = reconcile_payments(dry_run=dry_run, everything=everything)
         if not dry_run:
             remember_reconciliation(summary.as_dict())
         prefix = "Would change" if dry_run else "Changed"
