@@ -16,46 +16,36 @@ import sys
 import tempfile
 import time
 
-from bench.analytics import DEFAULT_URL
+from bench.databases import configure_django, database_url
 
 
 def main() -> None:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    os.environ.update(
-        DATABASE_URL=url,
-        DEBUG="false",
-        SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",
-        SECURE_SSL_REDIRECT="false",
+    url, _name, _admin_url = database_url()
+    configure_django(
+        url,
+        quiet=False,
         DATABASE_POOL="false",  # one connection; and a missing database says so at once
         LOG_LEVEL="WARNING",  # not a line per request
         # DEBUG=false serves static files from the manifest collectstatic writes.
         STATIC_ROOT=tempfile.mkdtemp(prefix="bench-admin-static-"),
-        DJANGO_SETTINGS_MODULE="config.settings",
     )
-    import django
+    from django.core.management import call_command
+    from django.db import DatabaseError, connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
-    django.setup()
-    from django.db import DatabaseError
+    from accounts.models import User
+    from payments.models import Payment
 
     try:
-        from payments.models import Payment as _Payment
-
-        _Payment.objects.exists()
+        Payment.objects.exists()
     except DatabaseError as e:
         sys.exit(
             f"No payments to list in {url} ({str(e).strip().splitlines()[0]}): run "
             "`python -m bench analytics` first (it leaves that database with 1M payments), or "
             "set BENCH_DATABASE_URL to a database seeded with `manage.py seed_analytics`."
         )
-    from django.core.management import call_command
-
     call_command("collectstatic", interactive=False, verbosity=0)
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from accounts.models import User
-    from payments.models import Payment
 
     admin = User.objects.filter(email="bench-admin@example.com").first()
     if admin is None:

@@ -13,17 +13,14 @@ numbers, and prints p50s, their ratio and a Markdown table.
 
 import datetime as dt
 import json
-import os
 import statistics
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlparse
 
+from bench.databases import configure_django, database_url, recreate_database
 from bench.machine import machine_facts
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fitconnect_bench"
 SIZES = (100_000, 1_000_000)
 RUNS, WARMUP = 20, 3
 RESULTS = Path(__file__).resolve().parent.parent / "var" / "bench" / "analytics.json"
@@ -92,34 +89,9 @@ WHERE t.rank <= 10
 
 
 def _setup() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql"):
-        sys.exit("BENCH_DATABASE_URL must be a PostgreSQL URL.")
-    name = parsed.path.lstrip("/")
-    import psycopg
-
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    # Production-like: DEBUG off (no query log); the benchmark's throwaway secrets.
-    os.environ.update(
-        DATABASE_URL=url,
-        DEBUG="false",
-        SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",
-        STRIPE_SECRET_KEY="sk_test_bench",
-        STRIPE_WEBHOOK_SECRET="whsec_bench",
-        SECURE_SSL_REDIRECT="false",
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
-    import warnings
-
-    import django
-
-    # WhiteNoise warns that collectstatic has not run; the benchmark serves no static files.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    django.setup()
+    url, name, admin_url = database_url()
+    recreate_database(admin_url, name, create=True)
+    configure_django(url, quiet=False)
     return name
 
 

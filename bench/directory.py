@@ -33,16 +33,14 @@ import datetime as dt
 import json
 import os
 import statistics
-import sys
 import time
 import zoneinfo
 from pathlib import Path
-from urllib.parse import urlparse
 
+from bench.databases import configure_django, database_url, recreate_database
 from bench.machine import machine_facts
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fitconnect_bench"
 RESULTS = ROOT / "var" / "bench" / "directory.json"
 ZONES = ("America/New_York", "Asia/Tokyo", "Europe/London", "UTC")
 # Local wall-clock windows by weekday (Monday 0).
@@ -62,49 +60,9 @@ FLOOR = {"specialty": "yoga"}
 RUNS, MIN_RUNS, WARMUP, BUDGET = 15, 5, 2, 20.0
 
 
-def _database_url() -> tuple[str, str, str]:
-    """(bench url, database name, maintenance url)."""
-    parsed = urlparse(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    if parsed.scheme not in ("postgres", "postgresql"):
-        sys.exit("BENCH_DATABASE_URL must be a PostgreSQL URL.")
-    name = parsed.path.lstrip("/") + "_directory"
-    return (
-        parsed._replace(path=f"/{name}").geturl(),
-        name,
-        parsed._replace(path="/postgres").geturl(),
-    )
-
-
-def _recreate_database(admin_url: str, name: str, *, create: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup(db_url: str) -> None:
-    # Production-like: DEBUG off (no query log), payout accounts required; throwaway secrets.
-    os.environ.update(
-        DATABASE_URL=db_url,
-        DEBUG="false",
-        REQUIRE_PAYOUT_ACCOUNT="true",
-        SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",
-        STRIPE_SECRET_KEY="sk_test_bench",
-        STRIPE_WEBHOOK_SECRET="whsec_bench",
-        SECURE_SSL_REDIRECT="false",
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
-    import logging
-    import warnings
-
-    import django
-
-    # WhiteNoise warns that collectstatic has not run; the benchmark serves no static files.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    django.setup()
-    logging.getLogger().setLevel(logging.WARNING)
+    # Payout accounts required, as in production.
+    configure_django(db_url, REQUIRE_PAYOUT_ACCOUNT="true")
     from django.conf import settings
     from django.test.utils import override_settings
 
@@ -275,8 +233,8 @@ def _measure(browser, series: str, trainers: int, bookings: int) -> list[dict]:
 
 
 def main() -> None:
-    db_url, name, admin_url = _database_url()
-    _recreate_database(admin_url, name, create=True)
+    db_url, name, admin_url = database_url("_directory")
+    recreate_database(admin_url, name, create=True)
     try:
         _setup(db_url)
         _run()
@@ -284,7 +242,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        _recreate_database(admin_url, name, create=False)
+        recreate_database(admin_url, name, create=False)
 
 
 def _run() -> None:

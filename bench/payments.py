@@ -53,12 +53,11 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlparse
 
+from bench.databases import configure_django, database_url, recreate_database
 from bench.machine import machine_facts
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fitconnect_bench"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/15"
 # DEBUG=false needs a cache every process shares (the rate limits' counters).
 DEFAULT_CACHE = "redis://127.0.0.1:6379/14"
@@ -98,28 +97,6 @@ def _wait_port(port: int, process: subprocess.Popen, what: str, timeout: float =
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{what} did not start on port {port}") from None
             time.sleep(0.1)
-
-
-def _database_url() -> tuple[str, str, str]:
-    """(bench url, database name, maintenance url)."""
-    parsed = urlparse(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    if parsed.scheme not in ("postgres", "postgresql"):
-        sys.exit("BENCH_DATABASE_URL must be a PostgreSQL URL.")
-    name = parsed.path.lstrip("/") + "_payments"
-    return (
-        parsed._replace(path=f"/{name}").geturl(),
-        name,
-        parsed._replace(path="/postgres").geturl(),
-    )
-
-
-def _recreate_database(admin_url: str, name: str, *, create: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 class _Server:
@@ -183,33 +160,18 @@ class StripeEmulator(_Server):
 
 
 def _setup(db_url: str, stripe_base: str) -> None:
-    # Production-like: DEBUG off (no query log); the benchmark's throwaway secrets.
-    os.environ.update(
-        DATABASE_URL=db_url,
-        DEBUG="false",
-        SECRET_KEY="bench-only-secret-key-0123456789-0123456789-0123456789",
+    configure_django(
+        db_url,
         STRIPE_SECRET_KEY=SECRET_KEY,
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         STRIPE_CONNECT_WEBHOOK_SECRET=CONNECT_WEBHOOK_SECRET,
         STRIPE_API_BASE=stripe_base,
         # DEBUG=false refuses a per-process cache (rate limits must be shared).
         CACHE_URL=os.environ.get("BENCH_CACHE_URL", DEFAULT_CACHE),
-        SECURE_SSL_REDIRECT="false",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         DJANGO_SETTINGS_MODULE="bench.payments_settings",
     )
     os.environ.pop("CELERY_BROKER_URL", None)
-    import warnings
-
-    import django
-
-    # WhiteNoise warns that collectstatic has not run; the benchmark serves no static files.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    django.setup()
-    import logging
-
-    # The app's INFO lines (one per intent) would bury the results; gunicorn keeps them, in its log.
-    logging.getLogger().setLevel(logging.WARNING)
 
 
 def _machine() -> dict:
@@ -702,8 +664,8 @@ def bench_webhooks(report: dict, ls: StripeEmulator, workdir: str) -> None:
 def run_against_emulator(prefix: str, results: Path, benches, print_markdown) -> None:
     """A fresh PostgreSQL database and emulator for `benches(report, ls, workdir)`; the report is
     saved to `results` and printed, the database dropped (the logs kept if it failed)."""
-    db_url, name, admin_url = _database_url()
-    _recreate_database(admin_url, name, create=True)
+    db_url, name, admin_url = database_url("_payments")
+    recreate_database(admin_url, name, create=True)
     workdir = tempfile.mkdtemp(prefix=prefix)
     ls = StripeEmulator(workdir)
     started = time.monotonic()
@@ -728,7 +690,7 @@ def run_against_emulator(prefix: str, results: Path, benches, print_markdown) ->
         shutil.rmtree(workdir, ignore_errors=True)
     finally:
         ls.stop()
-        _recreate_database(admin_url, name, create=False)
+        recreate_database(admin_url, name, create=False)
 
 
 def _all(report: dict, ls: StripeEmulator, workdir: str) -> None:
