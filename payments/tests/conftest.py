@@ -10,6 +10,8 @@ get a booking into a given payment state.
   the recorder reply itself (a Stripe-shaped JSON) instead of going to the network.
 - `paid_booking(...)`: a booking paid at the emulator, with the payment row marked succeeded the
   way the payment_intent.succeeded webhook would (the webhook itself is tested by its own tests).
+- `fake`: Stripe Connect answered in process (connect_helpers.FakeConnect); `run(fn, *args)`:
+  call fn, then what it queued after commit (a transfer's send).
 """
 
 import json
@@ -22,6 +24,7 @@ import stripe
 
 from payments import stripe_client, stripe_objects
 from payments.tests import stripe_contract
+from payments.tests.connect_helpers import FakeConnect
 from stripe_emulator.tests import server as emulator
 
 
@@ -150,3 +153,24 @@ def paid_booking(localstripe, start_payment):
         return booking, payment
 
     return make
+
+
+@pytest.fixture
+def fake(stripe_requests):
+    """Stripe Connect answered in process (payments.tests.connect_helpers.FakeConnect): accounts,
+    transfers and reversals, with what was asked of it kept for the test to read."""
+    fake = FakeConnect()
+    stripe_requests.answer(fake)
+    return fake
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """run(fn, *args): call it and then what it queued after commit (the sends), as a real
+    commit would."""
+
+    def call(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return call

@@ -18,19 +18,12 @@ from ledger.verification import verify_ledger
 from notifications.tests.factories import PaidPaymentFactory
 from payments.models import Refund, Transfer
 from payments.receivers import transfer_on_completion
-from payments.tests.connect_helpers import FakeConnect, onboard
+from payments.tests.connect_helpers import onboard
 
 pytestmark = pytest.mark.django_db
 
 END = dt.datetime(2030, 3, 4, 11, 0, tzinfo=dt.UTC)
 RECEIVER = "payments.transfer_on_completion"
-
-
-@pytest.fixture
-def fake(stripe_requests):
-    fake = FakeConnect()
-    stripe_requests.answer(fake)
-    return fake
 
 
 @contextlib.contextmanager

@@ -18,31 +18,13 @@ from payments.models import Transfer, TransferReversal
 from payments.reconciliation.refunds import check_disputes
 from payments.reconciliation.summary import ReconcileSummary
 from payments.tests import stripe_events as se
-from payments.tests.connect_helpers import FakeConnect, onboard
+from payments.tests.connect_helpers import onboard
 
 pytestmark = pytest.mark.django_db
 
 END = dt.datetime(2030, 3, 4, 11, 0, tzinfo=dt.UTC)
 AFTER_GRACE = END + dt.timedelta(days=1)
 T = Transaction.Kind
-
-
-@pytest.fixture
-def fake(stripe_requests):
-    fake = FakeConnect()
-    stripe_requests.answer(fake)
-    return fake
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """run(fn, *args): call it and then what it queued after commit (the sends)."""
-
-    def call(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return call
 
 
 def session(trainer=None):

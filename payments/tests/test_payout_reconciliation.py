@@ -16,18 +16,11 @@ from payments.models import Payment, PaymentAlert, Transfer
 from payments.reconciliation import reconcile_payments
 from payments.reconciliation.summary import ReconcileSummary
 from payments.reconciliation.transfers import check_transfers
-from payments.tests.connect_helpers import FakeConnect, onboard
+from payments.tests.connect_helpers import onboard
 
 pytestmark = pytest.mark.django_db
 
 END = dt.datetime(2030, 3, 4, 11, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def fake(stripe_requests):
-    fake = FakeConnect()
-    stripe_requests.answer(fake)
-    return fake
 
 
 def paid(**kwargs):

@@ -16,7 +16,6 @@ from payments.commands.transfers import transfer_hold, transfer_release
 from payments.models import PaymentAlert, Refund, Transfer, TransferReversal
 from payments.tests import stripe_events as se
 from payments.tests.connect_helpers import (
-    FakeConnect,
     account,
     connect_event,
     onboard,
@@ -27,25 +26,6 @@ pytestmark = pytest.mark.django_db
 
 END = dt.datetime(2030, 3, 4, 11, 0, tzinfo=dt.UTC)
 AFTER_GRACE = END + dt.timedelta(days=1)
-
-
-@pytest.fixture
-def fake(stripe_requests):
-    fake = FakeConnect()
-    stripe_requests.answer(fake)
-    return fake
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """run(fn, *args): call it and then what it queued after commit (the sends), as a real
-    commit would."""
-
-    def call(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return call
 
 
 def session(trainer=None, **kwargs):

@@ -8,16 +8,9 @@ import pytest
 from core.tests.factories import TrainerProfileFactory
 from payments.models import PaymentAlert, WebhookEvent
 from payments.tests import stripe_events as se
-from payments.tests.connect_helpers import FakeConnect, account, connect_event, post_connect
+from payments.tests.connect_helpers import account, connect_event, post_connect
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fake(stripe_requests):
-    fake = FakeConnect()
-    stripe_requests.answer(fake)
-    return fake
 
 
 @pytest.fixture
