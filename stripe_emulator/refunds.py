@@ -27,20 +27,11 @@ REFUND_CREATE = {
 REASONS = {"duplicate", "fraudulent", "requested_by_customer"}
 
 
-async def _get(emu, path: str) -> tuple[int, dict]:
-    status, _, content = await emu.localstripe(
-        "GET", path, {"Authorization": "Bearer sk_test_emulator"}, b""
-    )
-    try:
-        return status, json.loads(content)
-    except ValueError:
-        return status, {}
-
-
-async def _charge_of(emu, params: dict) -> dict:
+async def _charge_of(emu, call) -> dict:
     """The charge being refunded: named, or the intent's latest."""
+    params = call.params
     if params.get("charge"):
-        status, charge = await _get(emu, f"/v1/charges/{params['charge']}")
+        status, charge = await emu.localstripe_json("GET", f"/v1/charges/{params['charge']}", call)
         if status != 200:
             raise missing("charge", params["charge"], "charge")
         return charge
@@ -51,7 +42,7 @@ async def _charge_of(emu, params: dict) -> dict:
             "One of the following params should be provided for this "
             "request: payment_intent or charge.",
         )
-    status, intent = await _get(emu, f"/v1/payment_intents/{intent_id}")
+    status, intent = await emu.localstripe_json("GET", f"/v1/payment_intents/{intent_id}", call)
     if status != 200:
         raise missing("payment_intent", intent_id, "payment_intent")
     latest = intent.get("latest_charge")
@@ -63,7 +54,7 @@ async def _charge_of(emu, params: dict) -> dict:
             code="charge_not_refundable" if latest else "payment_intent_unexpected_state",
             param="payment_intent",
         )
-    status, charge = await _get(emu, f"/v1/charges/{latest}")
+    status, charge = await emu.localstripe_json("GET", f"/v1/charges/{latest}", call)
     if status != 200:
         raise missing("charge", latest, "charge")
     return charge
@@ -101,7 +92,7 @@ async def create_refund(emu, call) -> dict:
         raise StripeError(
             400, f"Invalid reason: must be one of {', '.join(sorted(REASONS))}", param="reason"
         )
-    charge = await _charge_of(emu, params)
+    charge = await _charge_of(emu, call)
     amount = _check_amount(charge, amount)
     if params.get("payment_intent"):
         form = [("payment_intent", params["payment_intent"])]
@@ -128,7 +119,7 @@ async def create_refund(emu, call) -> dict:
     # Stripe's refund names the intent it refunds, and the reason it was given.
     refund["payment_intent"] = charge.get("payment_intent")
     refund["reason"] = params.get("reason") or None
-    _, refunded = await _get(emu, f"/v1/charges/{charge['id']}")
+    _, refunded = await emu.localstripe_json("GET", f"/v1/charges/{charge['id']}", call)
     refunded = refunded or charge
     refunded["transfer_group"] = emu.store.transfer_groups.get(charge.get("payment_intent"))
     emu.events.emit("charge.refunded", refunded, api_version=call.api_version)
