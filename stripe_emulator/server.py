@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import urllib.parse
 from dataclasses import dataclass
 
@@ -67,6 +68,9 @@ class Emulator:
         self.store = Store()
         self.events = Events(self.store)
         self.session: aiohttp.ClientSession | None = None
+        # When we last asked localstripe to change something (time.monotonic()): the events
+        # that made, it delivers LOCALSTRIPE_DELIVERY_DELAY later.
+        self.localstripe_written = 0.0
 
     async def start(self, app: web.Application) -> None:
         self.session = aiohttp.ClientSession(
@@ -80,6 +84,8 @@ class Emulator:
     async def localstripe(self, method: str, path_qs: str, headers: dict, body: bytes):
         """localstripe's answer: (status, headers to pass on, body)."""
         assert self.session is not None
+        if method != "GET" and not path_qs.startswith("/_config"):
+            self.localstripe_written = time.monotonic()  # it may have scheduled events
         sent = {k: v for k, v in headers.items() if k.lower() not in SKIPPED_HEADERS}
         async with self.session.request(
             method, self.localstripe_url + path_qs, headers=sent, data=body or None

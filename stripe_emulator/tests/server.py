@@ -66,9 +66,11 @@ class StripeEmulator:
         self._webhooks[hook_id] = (url, connect)
 
     def settle(self) -> None:
-        """Wait until the emulator's webhook deliveries in flight have been answered (none can
-        be without a registered endpoint)."""
+        """Switch the registered endpoints off, then wait until every delivery in flight has
+        been answered: an event made now reaches no endpoint registered later (none can be in
+        flight without a registered endpoint)."""
         if self._webhooks:
+            self.disable_webhooks()
             self.http("POST", "/_config/settle", {})
 
     def disable_webhooks(self) -> None:
